@@ -1,0 +1,57 @@
+# psoas-triage -- see README.md.  `make` builds ./psoas-triage (installing missing
+# Debian packages first when run as root); `make test` runs every test.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR    = $(PREFIX)/bin
+DATADIR   = $(PREFIX)/share/psoas-triage
+MANDIR    = $(PREFIX)/share/man/man1
+VERSION   = 0.1.0
+
+CC       ?= cc
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+OPT      ?= -O2 -g
+CPPFLAGS += -isystem /usr/include/clips -D_GNU_SOURCE \
+            -DPSOAS_VERSION='"$(VERSION)"' -DPSOAS_DATADIR='"$(DATADIR)"'
+CFLAGS   += -std=c11 $(OPT) $(WARN) -pthread
+LDLIBS   += -lclips -ljansson -lreadline -lm -pthread
+
+SRC  = src/util.c src/kb.c src/tcase.c src/engine.c src/output.c src/batch.c \
+       src/commands.c src/main.c
+OBJ  = $(SRC:src/%.c=build/%.o)
+DEPS = build/.deps-ok
+
+.PHONY: all deps run test check-vignettes clean install uninstall
+
+all: psoas-triage
+
+$(DEPS): scripts/deps.sh
+	@sh scripts/deps.sh
+	@mkdir -p build && touch $@
+
+build/%.o: src/%.c $(wildcard src/*.h) | $(DEPS)
+	@mkdir -p build
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+psoas-triage: $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+run: psoas-triage
+	./psoas-triage intake
+
+test: psoas-triage
+	@sh tests/run.sh
+
+clean:
+	rm -rf build psoas-triage
+
+install: psoas-triage
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/kb $(DESTDIR)$(MANDIR)
+	install -m 755 psoas-triage $(DESTDIR)$(BINDIR)/psoas-triage
+	install -m 644 rules/*.clp $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 kb/*.json kb/*.txt $(DESTDIR)$(DATADIR)/kb/
+	install -m 644 doc/psoas-triage.1 $(DESTDIR)$(MANDIR)/psoas-triage.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/psoas-triage $(DESTDIR)$(MANDIR)/psoas-triage.1
+	rm -rf $(DESTDIR)$(DATADIR)

@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh -- make sure the Debian packages psoas-triage builds against are installed.
+# As root it installs what is missing (apt-get); otherwise it names what to install.
+set -e
+need=""
+[ -f /usr/include/clips/clips.h ] || need="$need libclips-dev"
+[ -f /usr/include/jansson.h ]     || need="$need libjansson-dev"
+[ -f /usr/include/readline/readline.h ] || need="$need libreadline-dev"
+command -v cc >/dev/null 2>&1     || need="$need gcc"
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "deps: installing$need" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq $need >&2
+else
+  echo "deps: missing Debian packages:$need" >&2
+  echo "deps: install them with: sudo apt-get install -y$need" >&2
+  exit 1
+fi

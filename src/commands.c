@@ -1,0 +1,155 @@
+/* commands.c -- eval, check and questions: the non-interactive commands. */
+#include "commands.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "engine.h"
+#include "util.h"
+
+int ctx_load_kb(struct ctx *ctx) {
+  if (ctx->k) return 0;
+  ctx->k = kb_load(ctx->kb_dir);
+  return ctx->k ? 0 : EXIT_SOFTWARE;
+}
+
+int ctx_common_option(struct ctx *ctx, int argc, char **argv, int *i) {
+  const char *a = argv[*i];
+  if ((strcmp(a, "--rules") && strcmp(a, "--kb")) || *i + 1 >= argc) return 0;
+  char **slot = a[2] == 'r' ? &ctx->rules_dir : &ctx->kb_dir;
+  free(*slot);
+  *slot = xstrdup(argv[++*i]);
+  return 1;
+}
+
+int cmd_usage(const struct ctx *ctx, const char *fmt, ...) {
+  va_list ap;
+  fflush(stdout);
+  fputs(PROGNAME ": ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nusage: %s %s %s\n", PROGNAME, ctx->cmd->name, ctx->cmd->args);
+  return EXIT_USAGE;
+}
+
+/* ---- eval ---------------------------------------------------------------------------------- */
+
+int cmd_eval(struct ctx *ctx, int argc, char **argv) {
+  struct batch_opts o = {.format = FMT_JSONL};
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  o.jobs = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
+  char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
+  int ninputs = 0, progress = 0, status;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--format") && i + 1 < argc) {
+      const char *f = argv[++i];
+      if (!strcmp(f, "jsonl") || !strcmp(f, "json"))
+        o.format = FMT_JSONL;
+      else if (!strcmp(f, "text"))
+        o.format = FMT_TEXT;
+      else if (!strcmp(f, "csv"))
+        o.format = FMT_CSV;
+      else {
+        free(inputs);
+        return cmd_usage(ctx, "--format must be jsonl, text or csv, not '%s'", f);
+      }
+    } else if (!strcmp(a, "--jobs") && i + 1 < argc) {
+      char *end;
+      long n = strtol(argv[++i], &end, 10);
+      if (*end || n < 1 || n > 256) {
+        free(inputs);
+        return cmd_usage(ctx, "--jobs takes a number from 1 to 256, not '%s'", argv[i]);
+      }
+      o.jobs = (int)n;
+    } else if (!strcmp(a, "--summary")) {
+      o.summary = 1;
+    } else if (!strcmp(a, "--progress")) {
+      progress = 1;
+    } else if (ctx_common_option(ctx, argc, argv, &i)) {
+      continue;
+    } else if (!strcmp(a, "--")) {
+      while (++i < argc) inputs[ninputs++] = argv[i];
+    } else if (a[0] == '-' && a[1]) {
+      free(inputs);
+      return cmd_usage(ctx, "unknown option '%s'", a);
+    } else {
+      inputs[ninputs++] = argv[i];
+    }
+  }
+  if (ninputs == 0) {
+    free(inputs);
+    return cmd_usage(ctx, "no input: name case files, directories, or '-' for stdin");
+  }
+  if ((status = ctx_load_kb(ctx))) {
+    free(inputs);
+    return status;
+  }
+  o.k = ctx->k;
+  o.rules_dir = ctx->rules_dir;
+  o.progress = progress && isatty(2);
+  status = batch_eval(&o, inputs, ninputs);
+  free(inputs);
+  return status;
+}
+
+/* ---- check --------------------------------------------------------------------------------- */
+
+int cmd_check(struct ctx *ctx, int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (!ctx_common_option(ctx, argc, argv, &i)) return cmd_usage(ctx, "unknown argument '%s'", argv[i]);
+  int status = ctx_load_kb(ctx);
+  if (status) return status;
+  struct engine *e = engine_open(ctx->k, ctx->rules_dir);
+  if (!e) return EXIT_SOFTWARE;
+  int rf = 0;
+  for (int i = 0; i < ctx->k->nq; i++) rf += ctx->k->q[i].red_flag;
+  printf("%s: %d rules, %d questions (%d red flags), %d concerns: ok\n", ctx->rules_dir,
+         engine_rule_count(e), ctx->k->nq, rf, ctx->k->nc);
+  engine_close(e);
+  return EXIT_OK;
+}
+
+/* ---- questions ----------------------------------------------------------------------------- */
+
+int cmd_questions(struct ctx *ctx, int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (!ctx_common_option(ctx, argc, argv, &i)) return cmd_usage(ctx, "unknown argument '%s'", argv[i]);
+  int status = ctx_load_kb(ctx);
+  if (status) return status;
+  const kb *k = ctx->k;
+  const char *section = "";
+  printf("Question catalogue (%s/questions.json): %d questions; RF = red-flag screening\n"
+         "question, which must be answered before anyone is cleared for treatment.\n",
+         k->dir, k->nq);
+  for (int i = 0; i < k->nq; i++) {
+    const struct question *q = &k->q[i];
+    if (strcmp(section, q->section)) {
+      section = q->section;
+      printf("\n[%s]\n", section);
+    }
+    char type[160];
+    if (q->type == Q_INT)
+      snprintf(type, sizeof type, "number %ld-%ld", q->min, q->max);
+    else if (q->type == Q_CHOICE) {
+      strbuf b = {0};
+      for (int c = 0; c < q->nchoices; c++) sb_printf(&b, "%s%s", c ? "/" : "", q->choices[c]);
+      snprintf(type, sizeof type, "%s", b.s);
+      sb_free(&b);
+    } else
+      snprintf(type, sizeof type, "yes/no");
+    printf("  %-26s %-2s %-9s %-14s %s\n", q->id, q->red_flag ? "RF" : "",
+           q->therapist ? "therapist" : "patient", type, q->text);
+    if (q->when) {
+      int refs[16], n = kb_when_refs(k, i, refs, 16);
+      printf("  %-26s    only asked depending on:", "");
+      for (int r = 0; r < n; r++) printf(" %s", k->q[refs[r]].id);
+      printf("\n");
+    }
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,423 @@
+/* engine.c -- owns CLIPS: environment, rule loading, facts in, conclusions out.
+ *
+ * Facts are built with the fact API from validated answers, never by formatting input
+ * into CLIPS source text.  Per case: clear the error flags, reset, assert, run with a
+ * firing limit, read back, and check that the rules' disposition agrees with the
+ * levels the kb gives their concerns. */
+#include "engine.h"
+
+#include <clips.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RUN_LIMIT 20000 /* rule firings per case; a correct knowledge base needs < 200 */
+
+struct engine {
+  void *env;
+  const kb *k;
+  void *t_session, *t_finding, *t_open, *t_concern, *t_prec, *t_ind, *t_disp, *t_ask;
+  strbuf out;          /* what the rules or CLIPS wrote to any router */
+  const char *loading; /* file being loaded, for parser errors */
+  long err_line;
+  int parse_errors;
+};
+
+/* ---- routers: capture everything CLIPS would print ----------------------------------- */
+
+static const char *const captured[] = {"werror", "wwarning", "stdout", "wdisplay",
+                                       "wtrace", "wdialog", "wprompt", NULL};
+
+static int rt_query(void *env, const char *name) {
+  (void)env;
+  for (const char *const *n = captured; *n; n++)
+    if (!strcmp(name, *n)) return TRUE;
+  return FALSE;
+}
+
+static int rt_print(void *env, const char *name, const char *str) {
+  struct engine *e = GetEnvironmentContext(env);
+  (void)name;
+  sb_puts(&e->out, str);
+  return TRUE;
+}
+
+static void on_parse_error(void *env, const char *file, const char *warning,
+                           const char *error, long line) {
+  struct engine *e = GetEnvironmentContext(env);
+  (void)file;
+  (void)warning;
+  if (error) {
+    e->parse_errors++;
+    if (!e->err_line) e->err_line = line;
+  }
+}
+
+/* (concern-level ID): the level kb/concerns.json gives concern ID; the symbol
+ * unknown-concern (more severe than any level, see severity in 00-base.clp) if none. */
+static void *fn_concern_level(void *env) {
+  struct engine *e = GetEnvironmentContext(env);
+  const char *id = EnvRtnLexeme(env, 1);
+  int c = id ? kb_concern(e->k, id) : -1;
+  return EnvAddSymbol(env, c < 0 ? "unknown-concern" : level_name(e->k->c[c].level));
+}
+
+/* ---- opening ------------------------------------------------------------------------- */
+
+static int clp_filter(const struct dirent *d) {
+  size_t n = strlen(d->d_name);
+  return d->d_name[0] != '.' && n > 4 && !strcmp(d->d_name + n - 4, ".clp");
+}
+
+/* One-line form of CLIPS's multi-line messages: "[PRCCODE3] Undefined variable x ...". */
+static void squeeze(char *s) {
+  char *w = s;
+  int space = 1;
+  for (char *r = s; *r; r++) {
+    char ch = (*r == '\n' || *r == '\t') ? ' ' : *r;
+    if (ch == ' ' && space) continue;
+    space = ch == ' ';
+    *w++ = ch;
+  }
+  while (w > s && w[-1] == ' ') w--;
+  *w = '\0';
+}
+
+static int load_rules(struct engine *e, const char *dir) {
+  struct dirent **list = NULL;
+  int n = scandir(dir, &list, clp_filter, alphasort);
+  if (n < 0) {
+    report("%s: %s", dir, strerror(errno));
+    return -1;
+  }
+  int failed = n == 0;
+  if (n == 0) report("%s: no rule files (*.clp)", dir);
+  for (int i = 0; i < n; i++) {
+    char *path = xasprintf("%s/%s", dir, list[i]->d_name);
+    sb_clear(&e->out);
+    e->loading = path;
+    e->err_line = 0;
+    e->parse_errors = 0;
+    int rc = EnvLoad(e->env, path);
+    if (rc == 0) {
+      report("%s: cannot open: %s", path, strerror(errno));
+      failed = 1;
+    } else if (rc != 1 || e->parse_errors) {
+      squeeze(e->out.s ? e->out.s : (char *)"");
+      report("%s:%ld: %s", path, e->err_line, e->out.len ? e->out.s : "error in a construct");
+      failed = 1;
+    }
+    free(path);
+    free(list[i]);
+  }
+  free(list);
+  e->loading = NULL;
+  return failed ? -1 : 0;
+}
+
+static void *need_template(struct engine *e, const char *name, const char *dir) {
+  void *t = EnvFindDeftemplate(e->env, name);
+  if (!t) report("%s: the rules define no template '%s' (see rules/00-base.clp)", dir, name);
+  return t;
+}
+
+struct engine *engine_open(const kb *k, const char *rules_dir) {
+  struct engine *e = xcalloc(1, sizeof *e);
+  e->k = k;
+  e->env = CreateEnvironment();
+  if (!e->env) {
+    report("cannot create a CLIPS environment");
+    free(e);
+    return NULL;
+  }
+  SetEnvironmentContext(e->env, e);
+  EnvAddRouter(e->env, "psoas-capture", 40, rt_query, rt_print, NULL, NULL, NULL);
+  EnvSetParserErrorCallback(e->env, on_parse_error);
+  EnvDefineFunction2(e->env, "concern-level", 'w', PTIEF fn_concern_level, "fn_concern_level",
+                     "11k");
+  if (load_rules(e, rules_dir) < 0) goto fail;
+  struct {
+    void **slot;
+    const char *name;
+  } t[] = {{&e->t_session, "session"},   {&e->t_finding, "finding"}, {&e->t_open, "open-question"},
+           {&e->t_concern, "concern"},   {&e->t_prec, "precaution"}, {&e->t_ind, "indication"},
+           {&e->t_disp, "disposition"},  {&e->t_ask, "ask"}};
+  int missing = 0;
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (!(*t[i].slot = need_template(e, t[i].name, rules_dir))) missing = 1;
+  if (missing) goto fail;
+  return e;
+fail:
+  engine_close(e);
+  return NULL;
+}
+
+void engine_close(struct engine *e) {
+  if (!e) return;
+  if (e->env) DestroyEnvironment(e->env);
+  sb_free(&e->out);
+  free(e);
+}
+
+int engine_rule_count(struct engine *e) {
+  DATA_OBJECT list;
+  EnvGetDefruleList(e->env, &list, NULL); /* NULL: every module */
+  return (int)GetDOLength(list);
+}
+
+/* ---- one case ------------------------------------------------------------------------ */
+
+void result_init(struct result *r, const kb *k) {
+  memset(r, 0, sizeof *r);
+  r->concerns = xcalloc((size_t)k->nc + 1, sizeof *r->concerns);
+  r->prec = xcalloc((size_t)k->nprec + 1, 1);
+  r->ind = xcalloc((size_t)k->nind + 1, 1);
+  r->ask = xcalloc((size_t)k->nq + 1, sizeof *r->ask);
+}
+
+void result_free(struct result *r) {
+  if (!r) return;
+  free(r->concerns);
+  free(r->prec);
+  free(r->ind);
+  free(r->ask);
+  sb_free(&r->pool);
+  memset(r, 0, sizeof *r);
+}
+
+static void result_clear(struct result *r, const kb *k) {
+  r->disposition = LV_EMERGENCY;
+  r->nconcerns = 0;
+  r->nask = 0;
+  memset(r->prec, 0, (size_t)k->nprec);
+  memset(r->ind, 0, (size_t)k->nind);
+  sb_clear(&r->pool);
+  r->error[0] = '\0';
+}
+
+static void put_symbol(struct engine *e, void *fact, const char *slot, const char *value) {
+  DATA_OBJECT v;
+  SetType(v, SYMBOL);
+  SetValue(v, EnvAddSymbol(e->env, value));
+  EnvPutFactSlot(e->env, fact, slot, &v);
+}
+
+static void put_integer(struct engine *e, void *fact, const char *slot, long value) {
+  DATA_OBJECT v;
+  SetType(v, INTEGER);
+  SetValue(v, EnvAddLong(e->env, value));
+  EnvPutFactSlot(e->env, fact, slot, &v);
+}
+
+static void assert_finding(struct engine *e, const struct question *q, const struct answer *a,
+                           unsigned char state) {
+  void *f = EnvCreateFact(e->env, e->t_finding);
+  put_symbol(e, f, "id", q->id);
+  switch (state) {
+  case ANS_YES: put_symbol(e, f, "value", "yes"); break;
+  case ANS_NO: put_symbol(e, f, "value", "no"); break;
+  case ANS_UNKNOWN: put_symbol(e, f, "value", "unknown"); break;
+  default:
+    if (q->type == Q_INT)
+      put_integer(e, f, "value", a->value);
+    else
+      put_symbol(e, f, "value", q->choices[a->value]);
+  }
+  EnvAssignFactSlotDefaults(e->env, f);
+  EnvAssert(e->env, f);
+}
+
+static void assert_open(struct engine *e, const struct question *q, unsigned char state) {
+  void *f = EnvCreateFact(e->env, e->t_open);
+  put_symbol(e, f, "id", q->id);
+  put_symbol(e, f, "red-flag", q->red_flag ? "yes" : "no");
+  put_symbol(e, f, "who", q->therapist ? "therapist" : "patient");
+  put_symbol(e, f, "state", state == ANS_UNKNOWN ? "unknown" : "unanswered");
+  put_integer(e, f, "rank", q->index);
+  EnvAssignFactSlotDefaults(e->env, f);
+  EnvAssert(e->env, f);
+}
+
+static void assert_session(struct engine *e, enum mode mode, int therapist) {
+  static const char *const names[] = {"eval", "intake", "screen"};
+  void *f = EnvCreateFact(e->env, e->t_session);
+  put_symbol(e, f, "mode", names[mode]);
+  put_symbol(e, f, "therapist", therapist ? "yes" : "no");
+  EnvAssignFactSlotDefaults(e->env, f);
+  EnvAssert(e->env, f);
+}
+
+/* The symbol in slot of fact, or NULL if the slot holds something else. */
+static const char *get_symbol(struct engine *e, void *fact, const char *slot) {
+  DATA_OBJECT v;
+  if (!EnvGetFactSlot(e->env, fact, slot, &v)) return NULL;
+  if (GetType(v) != SYMBOL && GetType(v) != STRING) return NULL;
+  return DOToString(v);
+}
+
+static int fail(struct result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct result *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->error, sizeof r->error, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static int add_because(struct result *r, struct rconcern *rc, const char *item) {
+  for (int i = 0; i < rc->nbecause; i++)
+    if (!strcmp(r->pool.s + rc->because[i], item)) return 0;
+  if (rc->nbecause == BECAUSE_MAX) return 0;
+  rc->because[rc->nbecause++] = r->pool.len;
+  sb_add(&r->pool, item, strlen(item) + 1);
+  return 0;
+}
+
+static int read_concerns(struct engine *e, struct result *r) {
+  const kb *k = e->k;
+  for (void *f = EnvGetNextFactInTemplate(e->env, e->t_concern, NULL); f;
+       f = EnvGetNextFactInTemplate(e->env, e->t_concern, f)) {
+    const char *id = get_symbol(e, f, "id");
+    int ci = id ? kb_concern(k, id) : -1;
+    if (ci < 0)
+      return fail(r, "the rules raised concern '%s', which kb/concerns.json lacks", id ? id : "?");
+    struct rconcern *rc = NULL;
+    for (int i = 0; i < r->nconcerns; i++)
+      if (r->concerns[i].concern == ci) rc = &r->concerns[i];
+    if (!rc) {
+      rc = &r->concerns[r->nconcerns++];
+      rc->concern = ci;
+      rc->nbecause = 0;
+    }
+    DATA_OBJECT v;
+    EnvGetFactSlot(e->env, f, "because", &v);
+    if (GetType(v) != MULTIFIELD) continue;
+    void *mf = GetValue(v);
+    for (long i = GetDOBegin(v); i <= GetDOEnd(v); i++) {
+      int t = GetMFType(mf, i);
+      if (t == SYMBOL || t == STRING) {
+        add_because(r, rc, ValueToString(GetMFValue(mf, i)));
+      } else if (t == INTEGER) {
+        char num[32];
+        snprintf(num, sizeof num, "%lld", (long long)ValueToLong(GetMFValue(mf, i)));
+        add_because(r, rc, num);
+      }
+    }
+  }
+  return 0;
+}
+
+static int flag_facts(struct engine *e, void *tmpl, int (*find)(const kb *, const char *),
+                      unsigned char *flags, const char *what, const char *file,
+                      struct result *r) {
+  for (void *f = EnvGetNextFactInTemplate(e->env, tmpl, NULL); f;
+       f = EnvGetNextFactInTemplate(e->env, tmpl, f)) {
+    const char *id = get_symbol(e, f, "id");
+    int i = id ? find(e->k, id) : -1;
+    if (i < 0) return fail(r, "the rules asserted %s '%s', which %s lacks", what, id ? id : "?", file);
+    flags[i] = 1;
+  }
+  return 0;
+}
+
+static int read_asks(struct engine *e, struct result *r) {
+  for (void *f = EnvGetNextFactInTemplate(e->env, e->t_ask, NULL); f;
+       f = EnvGetNextFactInTemplate(e->env, e->t_ask, f)) {
+    const char *id = get_symbol(e, f, "id");
+    int qi = id ? kb_question(e->k, id) : -1;
+    if (qi < 0) return fail(r, "the rules asked for '%s', which kb/questions.json lacks", id ? id : "?");
+    int dup = 0;
+    for (int i = 0; i < r->nask; i++)
+      if (r->ask[i].question == qi) dup = 1;
+    if (dup || r->nask >= e->k->nq) continue;
+    struct rask *a = &r->ask[r->nask++];
+    a->question = qi;
+    DATA_OBJECT v;
+    EnvGetFactSlot(e->env, f, "rank", &v);
+    a->rank = GetType(v) == INTEGER ? (int)ValueToLong(GetValue(v)) : qi;
+    const char *why = get_symbol(e, f, "reason");
+    snprintf(a->reason, sizeof a->reason, "%s", why && strcmp(why, "nil") ? why : "");
+  }
+  /* insertion sort by rank: at most a few dozen entries */
+  for (int i = 1; i < r->nask; i++) {
+    struct rask t = r->ask[i];
+    int j = i;
+    while (j > 0 && (r->ask[j - 1].rank > t.rank ||
+                     (r->ask[j - 1].rank == t.rank && r->ask[j - 1].question > t.question))) {
+      r->ask[j] = r->ask[j - 1];
+      j--;
+    }
+    r->ask[j] = t;
+  }
+  return 0;
+}
+
+static int read_disposition(struct engine *e, struct result *r) {
+  int n = 0;
+  for (void *f = EnvGetNextFactInTemplate(e->env, e->t_disp, NULL); f;
+       f = EnvGetNextFactInTemplate(e->env, e->t_disp, f)) {
+    const char *lv = get_symbol(e, f, "level");
+    int l = lv ? level_from_name(lv) : -1;
+    if (l < 0) return fail(r, "the rules concluded an unknown level '%s'", lv ? lv : "?");
+    r->disposition = (enum level)l;
+    n++;
+  }
+  if (n != 1) return fail(r, "the rules concluded %d dispositions instead of one", n);
+  return 0;
+}
+
+/* Concerns most severe first, then in catalogue order. */
+static void sort_concerns(const kb *k, struct result *r) {
+  for (int i = 1; i < r->nconcerns; i++) {
+    struct rconcern t = r->concerns[i];
+    int j = i;
+    while (j > 0) {
+      const struct rconcern *p = &r->concerns[j - 1];
+      int lp = k->c[p->concern].level, lt = k->c[t.concern].level;
+      if (lp < lt || (lp == lt && p->concern < t.concern)) break;
+      r->concerns[j] = r->concerns[j - 1];
+      j--;
+    }
+    r->concerns[j] = t;
+  }
+}
+
+int engine_eval(struct engine *e, const struct tcase *c, enum mode mode, int therapist,
+                struct result *r) {
+  const kb *k = e->k;
+  void *env = e->env;
+  result_clear(r, k);
+  SetHaltExecution(env, 0);
+  SetEvaluationError(env, 0);
+  sb_clear(&e->out);
+  EnvReset(env);
+  assert_session(e, mode, therapist);
+  for (int i = 0; i < k->nq; i++) {
+    const struct question *q = &k->q[i];
+    unsigned char s = c->a[i].state;
+    if (s != ANS_NONE) assert_finding(e, q, &c->a[i], s);
+    s = case_state(c, k, i);
+    if (s != ANS_NONE && s != ANS_UNKNOWN) continue;
+    if (mode == MODE_EVAL ? !q->red_flag : (q->therapist && !therapist)) continue;
+    if (kb_applicable(k, i, c->a)) assert_open(e, q, s);
+  }
+  long long fired = EnvRun(env, RUN_LIMIT);
+  if (fired >= RUN_LIMIT) return fail(r, "the rules did not settle within %d firings", RUN_LIMIT);
+  if (GetHaltExecution(env) || GetEvaluationError(env) || e->out.len) {
+    squeeze(e->out.s ? e->out.s : (char *)"");
+    return fail(r, "rule error: %s", e->out.len ? e->out.s : "execution halted");
+  }
+  if (read_concerns(e, r) || read_disposition(e, r) ||
+      flag_facts(e, e->t_prec, kb_precaution, r->prec, "precaution", "kb/precautions.json", r) ||
+      flag_facts(e, e->t_ind, kb_indication, r->ind, "indication", "kb/indications.json", r) ||
+      read_asks(e, r))
+    return -1;
+  sort_concerns(k, r);
+  /* Safety net: the disposition can never be less severe than a concern's level. */
+  if (r->nconcerns && k->c[r->concerns[0].concern].level < r->disposition)
+    return fail(r, "the rules concluded '%s' although concern '%s' requires '%s'",
+                level_name(r->disposition), k->c[r->concerns[0].concern].id,
+                level_name(k->c[r->concerns[0].concern].level));
+  return 0;
+}

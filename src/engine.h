@@ -1,0 +1,65 @@
+/* engine.h -- the CLIPS rule engine behind a small interface.  engine.c is the only file
+ * that includes clips.h.
+ *
+ * An engine owns one CLIPS environment with the rules of one directory loaded.  It is
+ * not thread-safe: use one engine per thread (the kb may be shared).  A result is
+ * owned by the caller, reused across evaluations, and valid until the next
+ * engine_eval() into it or result_free(). */
+#ifndef PSOAS_ENGINE_H
+#define PSOAS_ENGINE_H
+
+#include "kb.h"
+#include "tcase.h"
+#include "util.h"
+
+enum mode { MODE_EVAL, MODE_INTAKE, MODE_SCREEN };
+
+#define BECAUSE_MAX 16
+
+struct rconcern {
+  int concern;              /* index into kb->c */
+  int nbecause;
+  size_t because[BECAUSE_MAX]; /* offsets into result.pool */
+};
+
+struct rask {
+  int question;             /* index into kb->q */
+  int rank;
+  char reason[16];          /* red-flag, follow-up, pattern, ... */
+};
+
+struct result {
+  enum level disposition;
+  struct rconcern *concerns; /* most severe first, then catalogue order */
+  int nconcerns;
+  unsigned char *prec;      /* kb->nprec flags */
+  unsigned char *ind;       /* kb->nind flags */
+  struct rask *ask;         /* in rank order */
+  int nask;
+  strbuf pool;              /* because items, NUL-separated */
+  char error[512];          /* set when engine_eval fails */
+};
+
+void result_init(struct result *r, const kb *k);
+void result_free(struct result *r);
+static inline const char *result_because(const struct result *r, const struct rconcern *c, int i) {
+  return r->pool.s + c->because[i];
+}
+
+/* Creates an environment and loads rules_dir/<*.clp> in name order.  Each problem is
+ * reported as "FILE:LINE: message"; on any error returns NULL (never a half-loaded
+ * engine). */
+struct engine *engine_open(const kb *k, const char *rules_dir);
+void engine_close(struct engine *e);
+
+/* Evaluates case c.  mode MODE_EVAL asks the rules only for the open red flags;
+ * MODE_INTAKE / MODE_SCREEN for the next questions of a dialogue (therapist findings
+ * only when therapist is set).  Returns 0, or -1 with r->error set (a rule error, a
+ * runaway, or rules that disagree with the kb). */
+int engine_eval(struct engine *e, const struct tcase *c, enum mode mode, int therapist,
+                struct result *r);
+
+/* Number of rules loaded (for check and the closing report). */
+int engine_rule_count(struct engine *e);
+
+#endif

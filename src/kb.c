@@ -1,0 +1,592 @@
+/* kb.c -- loading and validating the knowledge base (the JSON files and disclaimer in kb/).
+ *
+ * The files are parsed with jansson and kept: every string in struct kb points into
+ * them.  Validation is strict and reports every problem as "FILE: ID: problem". */
+#include "kb.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ---- `when` conditions ------------------------------------------------------------ */
+
+enum cond_op { C_YES, C_IS, C_NOT_IS, C_RANGE, C_ANY, C_ALL };
+
+struct cond {
+  enum cond_op op;
+  int q;           /* question index (C_YES .. C_RANGE) */
+  long a, b;       /* choice index (C_IS, C_NOT_IS) or range (C_RANGE) */
+  struct cond **kids;
+  int nkids;
+};
+
+static void cond_free(struct cond *c) {
+  if (!c) return;
+  for (int i = 0; i < c->nkids; i++) cond_free(c->kids[i]);
+  free(c->kids);
+  free(c);
+}
+
+static int cond_eval(const struct cond *c, const struct answer *a) {
+  switch (c->op) {
+  case C_YES:
+    return a[c->q].state == ANS_YES;
+  case C_IS:
+    return a[c->q].state == ANS_VALUE && a[c->q].value == c->a;
+  case C_NOT_IS:
+    return a[c->q].state == ANS_VALUE && a[c->q].value != c->a;
+  case C_RANGE:
+    return a[c->q].state == ANS_VALUE && a[c->q].value >= c->a && a[c->q].value <= c->b;
+  case C_ANY:
+    for (int i = 0; i < c->nkids; i++)
+      if (cond_eval(c->kids[i], a)) return 1;
+    return 0;
+  case C_ALL:
+    for (int i = 0; i < c->nkids; i++)
+      if (!cond_eval(c->kids[i], a)) return 0;
+    return 1;
+  }
+  return 0;
+}
+
+int kb_applicable(const kb *k, int qi, const struct answer *a) {
+  const struct cond *c = k->q[qi].when;
+  return c == NULL || cond_eval(c, a);
+}
+
+static int cond_refs(const struct cond *c, int *buf, int n, int have) {
+  if (c->op == C_ANY || c->op == C_ALL) {
+    for (int i = 0; i < c->nkids; i++) have = cond_refs(c->kids[i], buf, n, have);
+    return have;
+  }
+  if (have < n) buf[have++] = c->q;
+  return have;
+}
+
+int kb_when_refs(const kb *k, int qi, int *buf, int n) {
+  return k->q[qi].when ? cond_refs(k->q[qi].when, buf, n, 0) : 0;
+}
+
+/* ---- loading ------------------------------------------------------------------------ */
+
+struct loader {
+  kb *k;
+  const char *file; /* for messages: kb/questions.json */
+  int errors;
+};
+
+static void problem(struct loader *L, const char *id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void problem(struct loader *L, const char *id, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (id)
+    report("%s: %s: %s", L->file, id, msg);
+  else
+    report("%s: %s", L->file, msg);
+  L->errors++;
+}
+
+/* Returns the array under key `name` in the file `base` of the kb directory, keeping
+ * the parsed document in slot; NULL (reported) on error. */
+static json_t *load_list(struct loader *L, int slot, const char *base, const char *name) {
+  char *path = xasprintf("%s/%s", L->k->dir, base);
+  json_error_t e;
+  L->file = path; /* freed below; problem() only uses it while we run */
+  json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+  json_t *arr = NULL;
+  if (!doc) {
+    if (e.line > 0)
+      report("%s:%d: %s", path, e.line, e.text);
+    else
+      report("%s: %s", path, e.text);
+    L->errors++;
+  } else {
+    L->k->json[slot] = doc;
+    arr = json_object_get(doc, name);
+    if (!json_is_array(arr)) {
+      problem(L, NULL, "expected an object with an array \"%s\"", name);
+      arr = NULL;
+    }
+  }
+  return arr;
+}
+
+static int valid_id(const char *s) {
+  if (!s || !*s || strlen(s) > 48) return 0;
+  if (!(*s >= 'a' && *s <= 'z')) return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_')) return 0;
+  return 1;
+}
+
+/* A required non-empty string member; reports and returns "" when missing. */
+static const char *need_str(struct loader *L, json_t *o, const char *id, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  if (!s || !*s) {
+    problem(L, id, "\"%s\" must be a non-empty string", key);
+    return "";
+  }
+  return s;
+}
+
+static const char **str_list(struct loader *L, json_t *o, const char *id, const char *key,
+                             int *n, int required) {
+  json_t *v = json_object_get(o, key);
+  *n = 0;
+  if (!v && !required) return NULL;
+  if (json_is_string(v)) {
+    const char **out = xcalloc(1, sizeof *out);
+    out[(*n)++] = json_string_value(v);
+    return out;
+  }
+  if (!json_is_array(v) || (required && json_array_size(v) == 0)) {
+    problem(L, id, "\"%s\" must be a %sarray of strings", key, required ? "non-empty " : "");
+    return NULL;
+  }
+  const char **out = xcalloc(json_array_size(v) + 1, sizeof *out);
+  size_t i;
+  json_t *x;
+  json_array_foreach(v, i, x) {
+    if (!json_is_string(x)) {
+      problem(L, id, "\"%s\"[%zu] must be a string", key, i);
+      continue;
+    }
+    out[(*n)++] = json_string_value(x);
+  }
+  return out;
+}
+
+static void check_keys(struct loader *L, json_t *o, const char *id, const char *const *allowed) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(o, key, v) {
+    int ok = 0;
+    for (const char *const *a = allowed; *a; a++)
+      if (!strcmp(key, *a)) ok = 1;
+    if (!ok) problem(L, id, "unknown key \"%s\"", key);
+  }
+}
+
+static struct cond *parse_cond(struct loader *L, const char *qid, json_t *j, int depth);
+
+static int cond_finding(struct loader *L, const char *qid, json_t *name, enum qtype want,
+                        const char *op) {
+  const char *f = json_string_value(name);
+  int qi = f ? kb_question(L->k, f) : -1;
+  if (qi < 0) {
+    const char *hint = f ? kb_suggest_question(L->k, f) : NULL;
+    problem(L, qid, "when: \"%s\" names unknown finding '%s'%s%s%s", op, f ? f : "?",
+            hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    return -1;
+  }
+  if (L->k->q[qi].type != want) {
+    problem(L, qid, "when: \"%s\" does not fit finding '%s' of another type", op, f);
+    return -1;
+  }
+  return qi;
+}
+
+static struct cond *parse_cond(struct loader *L, const char *qid, json_t *j, int depth) {
+  if (!json_is_object(j) || json_object_size(j) != 1 || depth > 8) {
+    problem(L, qid, "when: a condition is an object with one key: yes, is, not_is, range, any or all");
+    return NULL;
+  }
+  const char *op = json_object_iter_key(json_object_iter(j));
+  json_t *arg = json_object_iter_value(json_object_iter(j));
+  struct cond *c = xcalloc(1, sizeof *c);
+  if (!strcmp(op, "yes")) {
+    c->op = C_YES;
+    if ((c->q = cond_finding(L, qid, arg, Q_BOOL, op)) < 0) goto fail;
+  } else if (!strcmp(op, "is") || !strcmp(op, "not_is")) {
+    c->op = op[0] == 'i' ? C_IS : C_NOT_IS;
+    if (!json_is_array(arg) || json_array_size(arg) != 2) {
+      problem(L, qid, "when: \"%s\" takes [FINDING, VALUE]", op);
+      goto fail;
+    }
+    if ((c->q = cond_finding(L, qid, json_array_get(arg, 0), Q_CHOICE, op)) < 0) goto fail;
+    const char *v = json_string_value(json_array_get(arg, 1));
+    const struct question *q = &L->k->q[c->q];
+    c->a = -1;
+    for (int i = 0; v && i < q->nchoices; i++)
+      if (!strcmp(v, q->choices[i])) c->a = i;
+    if (c->a < 0) {
+      problem(L, qid, "when: '%s' is not a choice of '%s'", v ? v : "?", q->id);
+      goto fail;
+    }
+  } else if (!strcmp(op, "range")) {
+    c->op = C_RANGE;
+    if (!json_is_array(arg) || json_array_size(arg) != 3 ||
+        !json_is_integer(json_array_get(arg, 1)) || !json_is_integer(json_array_get(arg, 2))) {
+      problem(L, qid, "when: \"range\" takes [FINDING, LOW, HIGH] with whole numbers");
+      goto fail;
+    }
+    if ((c->q = cond_finding(L, qid, json_array_get(arg, 0), Q_INT, op)) < 0) goto fail;
+    c->a = (long)json_integer_value(json_array_get(arg, 1));
+    c->b = (long)json_integer_value(json_array_get(arg, 2));
+  } else if (!strcmp(op, "any") || !strcmp(op, "all")) {
+    c->op = op[1] == 'n' ? C_ANY : C_ALL;
+    if (!json_is_array(arg) || json_array_size(arg) == 0) {
+      problem(L, qid, "when: \"%s\" takes a non-empty array of conditions", op);
+      goto fail;
+    }
+    c->kids = xcalloc(json_array_size(arg), sizeof *c->kids);
+    size_t i;
+    json_t *x;
+    json_array_foreach(arg, i, x) {
+      struct cond *kid = parse_cond(L, qid, x, depth + 1);
+      if (!kid) goto fail;
+      c->kids[c->nkids++] = kid;
+    }
+  } else {
+    problem(L, qid, "when: unknown condition \"%s\"", op);
+    goto fail;
+  }
+  return c;
+fail:
+  cond_free(c);
+  return NULL;
+}
+
+static const kb *sort_kb; /* for cmp_qidx: kb_load runs before any thread starts */
+static int cmp_qidx(const void *a, const void *b) {
+  return strcmp(sort_kb->q[*(const int *)a].id, sort_kb->q[*(const int *)b].id);
+}
+
+static void load_questions(struct loader *L) {
+  static const char *const keys[] = {"id", "type", "min", "max", "choices", "text", "help",
+                                     "why", "red_flag", "who", "when", "section", NULL};
+  kb *k = L->k;
+  json_t *arr = load_list(L, 0, "questions.json", "questions");
+  if (!arr) return;
+  k->q = xcalloc(json_array_size(arr) + 1, sizeof *k->q);
+  k->qids = xcalloc(json_array_size(arr) + 1, sizeof *k->qids);
+  json_t **objs = xcalloc(json_array_size(arr) + 1, sizeof *objs);
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    struct question *q = &k->q[k->nq];
+    const char *id = json_string_value(json_object_get(o, "id"));
+    char where[32];
+    snprintf(where, sizeof where, "entry %zu", i + 1);
+    if (!json_is_object(o) || !valid_id(id)) {
+      problem(L, id ? id : where, "\"id\" must be a lower-case identifier (a-z, 0-9, _)");
+      continue;
+    }
+    for (int j = 0; j < k->nq; j++)
+      if (!strcmp(k->q[j].id, id)) problem(L, id, "duplicate question id");
+    check_keys(L, o, id, keys);
+    q->id = id;
+    q->index = k->nq;
+    const char *type = need_str(L, o, id, "type");
+    if (!strcmp(type, "bool")) {
+      q->type = Q_BOOL;
+    } else if (!strcmp(type, "int")) {
+      q->type = Q_INT;
+      json_t *mn = json_object_get(o, "min"), *mx = json_object_get(o, "max");
+      if (!json_is_integer(mn) || !json_is_integer(mx) ||
+          json_integer_value(mn) > json_integer_value(mx) || json_integer_value(mn) < -1000000 ||
+          json_integer_value(mx) > 1000000)
+        problem(L, id, "an int question needs whole-number \"min\" <= \"max\" within +-1000000");
+      else {
+        q->min = (long)json_integer_value(mn);
+        q->max = (long)json_integer_value(mx);
+      }
+    } else if (!strcmp(type, "choice")) {
+      q->type = Q_CHOICE;
+      q->choices = str_list(L, o, id, "choices", &q->nchoices, 1);
+      for (int c = 0; c < q->nchoices; c++)
+        if (!valid_id(q->choices[c]) || !strcmp(q->choices[c], "unknown"))
+          problem(L, id, "choice '%s' must be a lower-case identifier other than 'unknown'",
+                  q->choices[c]);
+    } else if (*type) {
+      problem(L, id, "\"type\" must be bool, int or choice, not '%s'", type);
+    }
+    q->text = need_str(L, o, id, "text");
+    q->help = need_str(L, o, id, "help");
+    q->why = need_str(L, o, id, "why");
+    q->section = need_str(L, o, id, "section");
+    json_t *rf = json_object_get(o, "red_flag");
+    if (!json_is_boolean(rf)) problem(L, id, "\"red_flag\" must be true or false");
+    q->red_flag = json_is_true(rf);
+    const char *who = need_str(L, o, id, "who");
+    if (strcmp(who, "patient") && strcmp(who, "therapist") && *who)
+      problem(L, id, "\"who\" must be patient or therapist, not '%s'", who);
+    q->therapist = !strcmp(who, "therapist");
+    if (q->therapist && q->red_flag)
+      problem(L, id, "a therapist finding cannot be a red-flag question (nobody could be cleared without a therapist)");
+    k->qids[k->nq] = id;
+    objs[k->nq] = o;
+    k->nq++;
+  }
+  /* The sorted index is needed before `when` conditions are resolved. */
+  k->qsorted = xcalloc((size_t)k->nq + 1, sizeof *k->qsorted);
+  for (int j = 0; j < k->nq; j++) k->qsorted[j] = j;
+  sort_kb = k;
+  qsort(k->qsorted, (size_t)k->nq, sizeof *k->qsorted, cmp_qidx);
+  for (int j = 0; j < k->nq; j++) {
+    json_t *w = json_object_get(objs[j], "when");
+    if (w && !json_is_null(w)) {
+      k->q[j].when = parse_cond(L, k->q[j].id, w, 0);
+      int refs[16], n = kb_when_refs(k, j, refs, 16);
+      for (int r = 0; r < n; r++)
+        if (refs[r] >= j)
+          problem(L, k->q[j].id, "when: '%s' must come earlier in the catalogue",
+                  k->q[refs[r]].id);
+    }
+  }
+  free(objs);
+}
+
+static void load_concerns(struct loader *L) {
+  static const char *const keys[] = {"id", "title", "level", "source", "advice", NULL};
+  kb *k = L->k;
+  json_t *arr = load_list(L, 1, "concerns.json", "concerns");
+  if (!arr) return;
+  k->c = xcalloc(json_array_size(arr) + 1, sizeof *k->c);
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    const char *id = json_string_value(json_object_get(o, "id"));
+    if (!json_is_object(o) || !valid_id(id)) {
+      problem(L, id ? id : "?", "\"id\" must be a lower-case identifier (a-z, 0-9, _)");
+      continue;
+    }
+    if (kb_concern(k, id) >= 0) problem(L, id, "duplicate concern id");
+    check_keys(L, o, id, keys);
+    struct concern_def *c = &k->c[k->nc];
+    c->id = id;
+    c->title = need_str(L, o, id, "title");
+    c->advice = need_str(L, o, id, "advice");
+    const char *lv = need_str(L, o, id, "level");
+    int l = level_from_name(lv);
+    if (l < 0 || l == LV_INCOMPLETE)
+      problem(L, id, "\"level\" must be emergency, urgent, refer, caution or proceed, not '%s'", lv);
+    c->level = l < 0 ? LV_EMERGENCY : (enum level)l;
+    c->sources = str_list(L, o, id, "source", &c->nsources, 1);
+    k->nc++;
+  }
+}
+
+static void load_texts(struct loader *L, int slot, const char *base, const char *name,
+                       struct text_def **out, int *n, int want_source) {
+  static const char *const keys[] = {"id", "text", "source", NULL};
+  json_t *arr = load_list(L, slot, base, name);
+  *n = 0;
+  if (!arr) return;
+  *out = xcalloc(json_array_size(arr) + 1, sizeof **out);
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    const char *id = json_string_value(json_object_get(o, "id"));
+    if (!json_is_object(o) || !id || !*id) {
+      problem(L, "?", "\"id\" must be a non-empty string");
+      continue;
+    }
+    for (int j = 0; j < *n; j++)
+      if (!strcmp((*out)[j].id, id)) problem(L, id, "duplicate id");
+    check_keys(L, o, id, keys);
+    struct text_def *t = &(*out)[(*n)++];
+    t->id = id;
+    t->text = need_str(L, o, id, want_source == 2 ? "citation" : "text");
+    if (want_source == 1) t->sources = str_list(L, o, id, "source", &t->nsources, 0);
+  }
+}
+
+static void load_levels(struct loader *L) {
+  static const char *const keys[] = {"id", "label", "action", NULL};
+  json_t *arr = load_list(L, 4, "levels.json", "levels");
+  if (!arr) return;
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    const char *id = json_string_value(json_object_get(o, "id"));
+    int l = id ? level_from_name(id) : -1;
+    if (l < 0) {
+      problem(L, id ? id : "?", "not a level (emergency, urgent, refer, incomplete, caution, proceed)");
+      continue;
+    }
+    check_keys(L, o, id, keys);
+    L->k->levels[l].id = level_name((enum level)l);
+    L->k->levels[l].label = need_str(L, o, id, "label");
+    L->k->levels[l].action = need_str(L, o, id, "action");
+  }
+  for (int l = 0; l < LV_COUNT; l++)
+    if (!L->k->levels[l].action) problem(L, level_name((enum level)l), "level missing");
+}
+
+static void check_sources(struct loader *L, const char *file, const char *id,
+                          const char **src, int n) {
+  L->file = file;
+  for (int i = 0; i < n; i++) {
+    int ok = 0;
+    for (int j = 0; j < L->k->nsrc; j++)
+      if (!strcmp(src[i], L->k->src[j].id)) ok = 1;
+    if (!ok) problem(L, id, "source '%s' is not in sources.json", src[i]);
+  }
+}
+
+kb *kb_load(const char *dir) {
+  kb *k = xcalloc(1, sizeof *k);
+  struct loader L = {k, "", 0};
+  k->dir = xstrdup(dir);
+  char *files[6] = {0};
+  load_questions(&L);
+  files[0] = (char *)L.file;
+  load_concerns(&L);
+  files[1] = (char *)L.file;
+  load_texts(&L, 2, "precautions.json", "precautions", &k->prec, &k->nprec, 0);
+  files[2] = (char *)L.file;
+  load_texts(&L, 3, "indications.json", "indications", &k->ind, &k->nind, 1);
+  files[3] = (char *)L.file;
+  load_levels(&L);
+  files[4] = (char *)L.file;
+  /* sources.json: ids with a "citation" */
+  {
+    json_t *arr = load_list(&L, 5, "sources.json", "sources");
+    files[5] = (char *)L.file;
+    size_t i;
+    json_t *o;
+    if (arr) {
+      k->src = xcalloc(json_array_size(arr) + 1, sizeof *k->src);
+      json_array_foreach(arr, i, o) {
+        const char *id = json_string_value(json_object_get(o, "id"));
+        if (!id || !*id) {
+          problem(&L, "?", "\"id\" must be a non-empty string");
+          continue;
+        }
+        k->src[k->nsrc].id = id;
+        k->src[k->nsrc].text = need_str(&L, o, id, "citation");
+        k->nsrc++;
+      }
+    }
+  }
+  if (k->src) {
+    for (int i = 0; i < k->nc; i++)
+      check_sources(&L, files[1], k->c[i].id, k->c[i].sources, k->c[i].nsources);
+    for (int i = 0; i < k->nind; i++)
+      check_sources(&L, files[3], k->ind[i].id, k->ind[i].sources, k->ind[i].nsources);
+  }
+  char *dpath = xasprintf("%s/disclaimer.txt", dir);
+  size_t len = 0;
+  k->disclaimer = read_file(dpath, &len);
+  if (!k->disclaimer) {
+    report("%s: %s", dpath, strerror(errno));
+    L.errors++;
+  } else {
+    /* One paragraph per blank-line-separated block; line breaks inside become spaces. */
+    char *w = k->disclaimer;
+    for (char *r = k->disclaimer; *r; r++) {
+      if (*r == '\r') continue;
+      if (*r == '\n') {
+        if (r[1] == '\n' || (r[1] == '\r' && r[2] == '\n')) {
+          while (r[1] == '\n' || r[1] == '\r') r++;
+          if (w > k->disclaimer) *w++ = '\n';
+          continue;
+        }
+        *w++ = ' ';
+        continue;
+      }
+      *w++ = *r;
+    }
+    while (w > k->disclaimer && (w[-1] == ' ' || w[-1] == '\n')) w--;
+    *w = '\0';
+    len = (size_t)(w - k->disclaimer);
+    if (len == 0) {
+      report("%s: the disclaimer is empty", dpath);
+      L.errors++;
+    }
+  }
+  free(dpath);
+  for (int i = 0; i < 6; i++) free(files[i]);
+  if (k->nq == 0 && L.errors == 0) {
+    report("%s/questions.json: no questions", dir);
+    L.errors++;
+  }
+  if (L.errors) {
+    kb_free(k);
+    return NULL;
+  }
+  return k;
+}
+
+void kb_free(kb *k) {
+  if (!k) return;
+  for (int i = 0; i < k->nq; i++) {
+    cond_free(k->q[i].when);
+    free(k->q[i].choices);
+  }
+  for (int i = 0; i < k->nc; i++) free(k->c[i].sources);
+  for (int i = 0; i < k->nind; i++) free(k->ind[i].sources);
+  free(k->q);
+  free(k->c);
+  free(k->prec);
+  free(k->ind);
+  free(k->src);
+  free(k->qids);
+  free(k->qsorted);
+  free(k->disclaimer);
+  for (int i = 0; i < 6; i++) json_decref(k->json[i]);
+  free(k->dir);
+  free(k);
+}
+
+/* ---- look-ups ----------------------------------------------------------------------- */
+
+int kb_question(const kb *k, const char *id) {
+  if (k->qsorted) {
+    int lo = 0, hi = k->nq - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) / 2, c = strcmp(id, k->q[k->qsorted[mid]].id);
+      if (c == 0) return k->qsorted[mid];
+      if (c < 0)
+        hi = mid - 1;
+      else
+        lo = mid + 1;
+    }
+    return -1;
+  }
+  for (int i = 0; i < k->nq; i++)
+    if (!strcmp(k->q[i].id, id)) return i;
+  return -1;
+}
+
+int kb_concern(const kb *k, const char *id) {
+  for (int i = 0; i < k->nc; i++)
+    if (!strcmp(k->c[i].id, id)) return i;
+  return -1;
+}
+
+int kb_precaution(const kb *k, const char *id) {
+  for (int i = 0; i < k->nprec; i++)
+    if (!strcmp(k->prec[i].id, id)) return i;
+  return -1;
+}
+
+int kb_indication(const kb *k, const char *id) {
+  for (int i = 0; i < k->nind; i++)
+    if (!strcmp(k->ind[i].id, id)) return i;
+  return -1;
+}
+
+const char *kb_suggest_question(const kb *k, const char *id) {
+  return closest_word(id, k->qids, (size_t)k->nq);
+}
+
+static const char *const level_names[LV_COUNT] = {"emergency", "urgent",  "refer",
+                                                  "incomplete", "caution", "proceed"};
+
+const char *level_name(enum level l) { return (unsigned)l < LV_COUNT ? level_names[l] : "?"; }
+
+int level_from_name(const char *s) {
+  for (int i = 0; i < LV_COUNT; i++)
+    if (!strcmp(s, level_names[i])) return i;
+  return -1;
+}

@@ -1,0 +1,96 @@
+/* kb.h -- the knowledge base as data: question catalogue, concern catalogue, levels,
+ * precaution and indication texts, sources and the disclaimer (files in kb/).
+ *
+ * kb_load() reads and validates every file; a broken entry is reported as
+ * "FILE: ID: problem" and the load fails.  A kb is immutable after loading and may be
+ * shared by threads.  Strings inside it live as long as the kb. */
+#ifndef PSOAS_KB_H
+#define PSOAS_KB_H
+
+#include <stddef.h>
+
+enum level { LV_EMERGENCY, LV_URGENT, LV_REFER, LV_INCOMPLETE, LV_CAUTION, LV_PROCEED, LV_COUNT };
+enum qtype { Q_BOOL, Q_INT, Q_CHOICE };
+
+/* One answer to one question.  For Q_INT value is the number, for Q_CHOICE the index
+ * of the choice; for Q_BOOL the state says it all. */
+enum ans_state { ANS_NONE = 0, ANS_YES, ANS_NO, ANS_UNKNOWN, ANS_VALUE };
+struct answer {
+  unsigned char state;
+  long value;
+};
+
+struct cond; /* a `when` condition, see kb.c */
+
+struct question {
+  const char *id;
+  enum qtype type;
+  long min, max;          /* Q_INT */
+  const char **choices;   /* Q_CHOICE */
+  int nchoices;
+  const char *text, *help, *why, *section;
+  int red_flag;
+  int therapist;          /* asked of the therapist, never of the patient */
+  struct cond *when;      /* NULL: always applicable */
+  int index;              /* position in the catalogue = asking order */
+};
+
+struct concern_def {
+  const char *id, *title, *advice;
+  enum level level;
+  const char **sources;
+  int nsources;
+};
+
+struct text_def {
+  const char *id, *text;
+  const char **sources; /* may be empty */
+  int nsources;
+};
+
+struct level_def {
+  const char *id, *label, *action;
+};
+
+typedef struct kb {
+  char *dir;
+  struct question *q;
+  int nq;
+  struct concern_def *c;
+  int nc;
+  struct text_def *prec, *ind, *src;
+  int nprec, nind, nsrc;
+  struct level_def levels[LV_COUNT];
+  char *disclaimer;
+  const char **qids;     /* question ids, for "did you mean" */
+  int *qsorted;          /* question indexes sorted by id, for lookup */
+  void *json[6];         /* the parsed files; the strings above point into them */
+} kb;
+
+/* Loads and validates the knowledge base in dir.  On error reports every problem
+ * found and returns NULL. */
+kb *kb_load(const char *dir);
+void kb_free(kb *k);
+
+/* Index of the question / concern / precaution / indication with this id, or -1. */
+int kb_question(const kb *k, const char *id);
+int kb_concern(const kb *k, const char *id);
+int kb_precaution(const kb *k, const char *id);
+int kb_indication(const kb *k, const char *id);
+/* Closest question id to a misspelt one, or NULL. */
+const char *kb_suggest_question(const kb *k, const char *id);
+
+/* Level names: "emergency" ... "proceed"; level_from_name returns -1 if unknown. */
+const char *level_name(enum level l);
+int level_from_name(const char *s);
+
+/* 1 if question qi applies to the person whose answers are a (kb->nq entries): its
+ * `when` condition holds on the answers given.  A condition on an unanswered or
+ * unknown finding does not hold. */
+int kb_applicable(const kb *k, int qi, const struct answer *a);
+
+/* Lists into buf (caller's) the finding ids a question's `when` condition refers to;
+ * returns how many (at most n).  Used by `check`. */
+int kb_when_refs(const kb *k, int qi, int *buf, int n);
+
+#endif

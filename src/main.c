@@ -1,0 +1,117 @@
+/* main.c -- the command line: one table of commands, options, data directories.
+ *
+ * main() only parses the global options, finds the command and maps its status to the
+ * exit code; each command is its own function. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "commands.h"
+#include "engine.h"
+#include "kb.h"
+#include "util.h"
+
+#ifndef PSOAS_VERSION
+#define PSOAS_VERSION "0.1.0"
+#endif
+#ifndef PSOAS_DATADIR
+#define PSOAS_DATADIR "/usr/local/share/psoas-triage"
+#endif
+
+static const struct command commands[] = {
+    {"eval", cmd_eval, "[--format jsonl|text|csv] [--jobs N] [--summary] [--progress] [FILE|DIR|-]...",
+     "evaluate case files, directories of them, or JSON Lines on stdin ('-')"},
+    {"check", cmd_check, "", "validate rules/ and kb/ together"},
+    {"questions", cmd_questions, "", "print the question catalogue"},
+    {NULL, NULL, NULL, NULL}};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: %s [--rules DIR] [--kb DIR] COMMAND [ARGS]\n\n"
+             "Triage for psoas (iliopsoas) syndrome and the serious conditions that mimic it:\n"
+             "a referral recommendation plus the disclaimer.  Not a diagnosis.\n\ncommands:\n",
+          PROGNAME);
+  for (const struct command *c = commands; c->name; c++)
+    fprintf(f, "  %s %s\n      %s\n", c->name, c->args, c->help);
+  fprintf(f, "\noptions:\n"
+             "  --rules DIR   rule files (*.clp) to load instead of the installed ones\n"
+             "  --kb DIR      knowledge base (questions, concerns, disclaimer) to use\n"
+             "  --help        this text\n  --version     the version\n\n"
+             "exit status: 0 ok, 64 usage, 65 invalid case data, 66 input missing,\n"
+             "             70 rules/kb failed to load or the engine failed, 74 output error\n");
+}
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The data directory `what` ("rules" or "kb"): beside the executable (the build tree),
+ * else ../share/psoas-triage/ relative to it (an installed tree), else the compiled-in
+ * PSOAS_DATADIR.  Caller frees. */
+static char *data_dir(const char *what) {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    char *p = xasprintf("%s/%s", exe, what);
+    if (is_dir(p)) return p;
+    free(p);
+    p = xasprintf("%s/../share/psoas-triage/%s", exe, what);
+    if (is_dir(p)) return p;
+    free(p);
+  }
+  return xasprintf("%s/%s", PSOAS_DATADIR, what);
+}
+
+int main(int argc, char **argv) {
+  struct ctx ctx = {0};
+  char *rules = NULL, *kbdir = NULL;
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--help")) {
+      usage(stdout);
+      return fclose(stdout) ? EXIT_IOERR : EXIT_OK;
+    } else if (!strcmp(a, "--version")) {
+      printf("%s %s\n", PROGNAME, PSOAS_VERSION);
+      return fclose(stdout) ? EXIT_IOERR : EXIT_OK;
+    } else if ((!strcmp(a, "--rules") || !strcmp(a, "--kb")) && i + 1 < argc) {
+      char **slot = a[2] == 'r' ? &rules : &kbdir;
+      free(*slot);
+      *slot = xstrdup(argv[++i]);
+    } else {
+      break; /* a command's own option, e.g. eval --rules after the command */
+    }
+  }
+  if (i >= argc) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  const struct command *cmd = NULL;
+  for (const struct command *c = commands; c->name; c++)
+    if (!strcmp(argv[i], c->name)) cmd = c;
+  if (!cmd) {
+    report("unknown command '%s' (try '%s --help')", argv[i], PROGNAME);
+    free(rules);
+    free(kbdir);
+    return EXIT_USAGE;
+  }
+  ctx.rules_dir = rules ? rules : data_dir("rules");
+  ctx.kb_dir = kbdir ? kbdir : data_dir("kb");
+  ctx.cmd = cmd;
+  int status = cmd->run(&ctx, argc - i, argv + i);
+  if (fclose(stdout) != 0 && status == EXIT_OK) {
+    report("error writing output");
+    status = EXIT_IOERR;
+  }
+  kb_free(ctx.k);
+  free(ctx.rules_dir);
+  free(ctx.kb_dir);
+  return status;
+}

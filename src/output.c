@@ -1,0 +1,205 @@
+/* output.c -- see output.h. */
+#include "output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+json_t *result_json(const kb *k, const char *id, const struct result *r) {
+  json_t *o = json_object();
+  json_object_set_new(o, "id", json_string(id));
+  json_object_set_new(o, "disposition", json_string(level_name(r->disposition)));
+  json_object_set_new(o, "action", json_string(k->levels[r->disposition].action));
+  json_t *cs = json_array();
+  for (int i = 0; i < r->nconcerns; i++) {
+    const struct rconcern *rc = &r->concerns[i];
+    const struct concern_def *cd = &k->c[rc->concern];
+    json_t *c = json_object(), *because = json_array();
+    json_object_set_new(c, "id", json_string(cd->id));
+    json_object_set_new(c, "level", json_string(level_name(cd->level)));
+    json_object_set_new(c, "title", json_string(cd->title));
+    for (int b = 0; b < rc->nbecause; b++)
+      json_array_append_new(because, json_string(result_because(r, rc, b)));
+    json_object_set_new(c, "because", because);
+    json_array_append_new(cs, c);
+  }
+  json_object_set_new(o, "concerns", cs);
+  json_t *pr = json_array(), *in = json_array(), *ask = json_array();
+  for (int i = 0; i < k->nprec; i++)
+    if (r->prec[i]) json_array_append_new(pr, json_string(k->prec[i].id));
+  for (int i = 0; i < k->nind; i++)
+    if (r->ind[i]) json_array_append_new(in, json_string(k->ind[i].id));
+  for (int i = 0; i < r->nask; i++)
+    json_array_append_new(ask, json_string(k->q[r->ask[i].question].id));
+  json_object_set_new(o, "precautions", pr);
+  json_object_set_new(o, "indications", in);
+  json_object_set_new(o, "ask", ask);
+  json_object_set_new(o, "disclaimer", json_string(k->disclaimer));
+  return o;
+}
+
+static void add_json(strbuf *b, json_t *o) {
+  char *s = json_dumps(o, JSON_COMPACT);
+  if (s) {
+    sb_puts(b, s);
+    sb_add(b, "\n", 1);
+  }
+  free(s);
+  json_decref(o);
+}
+
+/* Field for CSV: quoted when it holds a comma, quote or line break (RFC 4180). */
+static void csv_field(strbuf *b, const char *s) {
+  if (!strpbrk(s, ",\"\r\n")) {
+    sb_puts(b, s);
+    return;
+  }
+  sb_add(b, "\"", 1);
+  for (; *s; s++) {
+    if (*s == '"') sb_add(b, "\"", 1);
+    sb_add(b, s, 1);
+  }
+  sb_add(b, "\"", 1);
+}
+
+const char *out_header(enum format fmt) {
+  return fmt == FMT_CSV ? "id,disposition,concerns,precautions,ask,error\n" : "";
+}
+
+const char *level_color(enum level l) {
+  switch (l) {
+  case LV_EMERGENCY: return "\033[1;97;41m";
+  case LV_URGENT: return "\033[1;31m";
+  case LV_REFER: return "\033[1;33m";
+  case LV_INCOMPLETE: return "\033[1;35m";
+  case LV_CAUTION: return "\033[1;36m";
+  case LV_PROCEED: return "\033[1;32m";
+  default: return "";
+  }
+}
+
+/* Wraps text at width columns with the given indent. */
+static void wrap(strbuf *b, const char *text, const char *indent, int width) {
+  int col = 0;
+  const char *p = text;
+  sb_puts(b, indent);
+  col = (int)strlen(indent);
+  while (*p) {
+    while (*p == ' ' || *p == '\n') p++;
+    const char *w = p;
+    while (*p && *p != ' ' && *p != '\n') p++;
+    int len = (int)(p - w);
+    if (!len) break;
+    if (col > (int)strlen(indent) && col + 1 + len > width) {
+      sb_add(b, "\n", 1);
+      sb_puts(b, indent);
+      col = (int)strlen(indent);
+    } else if (col > (int)strlen(indent)) {
+      sb_add(b, " ", 1);
+      col++;
+    }
+    sb_add(b, w, (size_t)len);
+    col += len;
+  }
+  sb_add(b, "\n", 1);
+}
+
+static void text_record(strbuf *b, const kb *k, const char *id, const struct result *r,
+                        int color) {
+  const char *on = color ? level_color(r->disposition) : "", *off = color ? "\033[0m" : "";
+  sb_printf(b, "Case %s\n", id);
+  sb_printf(b, "  %s%s%s\n", on, k->levels[r->disposition].label, off);
+  wrap(b, k->levels[r->disposition].action, "  ", 88);
+  if (r->nconcerns) {
+    sb_puts(b, "\n  Concerns (how this was reached):\n");
+    for (int i = 0; i < r->nconcerns; i++) {
+      const struct rconcern *rc = &r->concerns[i];
+      const struct concern_def *cd = &k->c[rc->concern];
+      sb_printf(b, "  - [%s] %s\n      because: ", level_name(cd->level), cd->title);
+      for (int j = 0; j < rc->nbecause; j++)
+        sb_printf(b, "%s%s", j ? ", " : "", result_because(r, rc, j));
+      sb_add(b, "\n", 1);
+      wrap(b, cd->advice, "      ", 88);
+    }
+  } else {
+    sb_puts(b, "\n  Concerns: none found.\n");
+  }
+  int any = 0;
+  for (int i = 0; i < k->nprec; i++)
+    if (r->prec[i]) {
+      if (!any++) sb_puts(b, "\n  Precautions:\n");
+      sb_printf(b, "  - %s: ", k->prec[i].id);
+      wrap(b, k->prec[i].text, "", 200);
+    }
+  any = 0;
+  for (int i = 0; i < k->nind; i++)
+    if (r->ind[i]) {
+      if (!any++) sb_puts(b, "\n  Psoas release is indicated for:\n");
+      sb_printf(b, "  - %s: ", k->ind[i].id);
+      wrap(b, k->ind[i].text, "", 200);
+    }
+  if (r->nask) {
+    sb_puts(b, "\n  Red-flag questions still to answer:\n");
+    for (int i = 0; i < r->nask; i++) {
+      const struct question *q = &k->q[r->ask[i].question];
+      sb_printf(b, "  - %s: %s\n", q->id, q->text);
+    }
+  }
+  sb_add(b, "\n", 1);
+  wrap(b, k->disclaimer, "  ", 88);
+  sb_add(b, "\n", 1);
+}
+
+void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
+                const struct result *r, const char *err, int color) {
+  switch (fmt) {
+  case FMT_JSONL:
+    if (err) {
+      json_t *o = json_object();
+      json_object_set_new(o, "id", json_string(id));
+      json_object_set_new(o, "error", json_string(err));
+      add_json(b, o);
+    } else {
+      add_json(b, result_json(k, id, r));
+    }
+    break;
+  case FMT_TEXT:
+    if (err) {
+      sb_printf(b, "Case %s\n  ERROR: %s\n  No recommendation was made for this case.\n\n", id, err);
+      wrap(b, k->disclaimer, "  ", 88);
+      sb_add(b, "\n", 1);
+    } else {
+      text_record(b, k, id, r, color);
+    }
+    break;
+  case FMT_CSV: {
+    csv_field(b, id);
+    sb_add(b, ",", 1);
+    if (!err) {
+      strbuf f = {0};
+      sb_puts(b, level_name(r->disposition));
+      sb_add(b, ",", 1);
+      for (int i = 0; i < r->nconcerns; i++)
+        sb_printf(&f, "%s%s", i ? ";" : "", k->c[r->concerns[i].concern].id);
+      csv_field(b, f.s ? f.s : "");
+      sb_add(b, ",", 1);
+      sb_clear(&f);
+      int n = 0;
+      for (int i = 0; i < k->nprec; i++)
+        if (r->prec[i]) sb_printf(&f, "%s%s", n++ ? ";" : "", k->prec[i].id);
+      csv_field(b, f.s ? f.s : "");
+      sb_add(b, ",", 1);
+      sb_clear(&f);
+      for (int i = 0; i < r->nask; i++)
+        sb_printf(&f, "%s%s", i ? ";" : "", k->q[r->ask[i].question].id);
+      csv_field(b, f.s ? f.s : "");
+      sb_add(b, ",\n", 2);
+      sb_free(&f);
+    } else {
+      sb_puts(b, ",,,,");
+      csv_field(b, err);
+      sb_add(b, "\n", 1);
+    }
+    break;
+  }
+  }
+}

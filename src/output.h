@@ -1,0 +1,26 @@
+/* output.h -- writing results: JSON Lines (the default), readable text, CSV.
+ *
+ * Each writer prints one complete record for one case (or one error record) to f. */
+#ifndef PSOAS_OUTPUT_H
+#define PSOAS_OUTPUT_H
+
+#include <stdio.h>
+
+#include "engine.h"
+#include "kb.h"
+
+enum format { FMT_JSONL, FMT_TEXT, FMT_CSV };
+
+/* The result as a JSON object (caller owns the reference). */
+json_t *result_json(const kb *k, const char *id, const struct result *r);
+
+/* Appends one record to b: a result (err == NULL) or an error record. */
+void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
+                const struct result *r, const char *err, int color);
+/* The CSV header line, or "" for other formats. */
+const char *out_header(enum format fmt);
+
+/* ANSI colour for a level banner ("" if none). */
+const char *level_color(enum level l);
+
+#endif

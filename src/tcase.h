@@ -1,0 +1,46 @@
+/* tcase.h -- one triage case: an id and an answer per question of the kb.
+ *
+ * A struct tcase owns its id and its answers array (kb->nq entries).  case_free(NULL)
+ * and freeing a zeroed tcase are no-ops. */
+#ifndef PSOAS_TCASE_H
+#define PSOAS_TCASE_H
+
+#include <jansson.h>
+
+#include "kb.h"
+
+struct tcase {
+  char *id;
+  struct answer *a;  /* kb->nq entries, indexed like kb->q */
+  int unanswered_no; /* "unanswered_means": "no" -- an unticked box means no */
+};
+
+/* Limits on untrusted input (reported, never truncated). */
+#define CASE_ID_MAX 200 /* bytes in an id */
+
+/* Allocates the answers of c for kb k (all unanswered), id NULL. */
+void case_init(struct tcase *c, const kb *k);
+/* Clears id and answers so c can be reused for the next case. */
+void case_clear(struct tcase *c, const kb *k);
+void case_free(struct tcase *c);
+
+/* Reads case j (a JSON object) into c, which must be case_init'ed and is cleared
+ * first.  default_id names the case when it has no "id" (e.g. "FILE:3").
+ * Returns 0, or -1 with a message in err naming the key and what was expected; c->id
+ * is then still set (to the case's id when it had a usable one) for the error record. */
+int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_id,
+                   char *err, size_t errlen);
+
+/* The case as a case file object (id, answers in catalogue order, unanswered_means).
+ * Caller owns the returned reference. */
+json_t *case_to_json(const kb *k, const struct tcase *c);
+
+/* The answer to question qi as it counts for the triage: with "unanswered_means": "no",
+ * an unanswered yes/no question counts as no. */
+static inline unsigned char case_state(const struct tcase *c, const kb *k, int qi) {
+  unsigned char s = c->a[qi].state;
+  if (s == ANS_NONE && c->unanswered_no && k->q[qi].type == Q_BOOL) return ANS_NO;
+  return s;
+}
+
+#endif

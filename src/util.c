@@ -1,0 +1,152 @@
+/* util.c -- see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void report(const char *fmt, ...) {
+  va_list ap;
+  fflush(stdout);
+  fputs(PROGNAME ": ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+static void out_of_memory(void) {
+  fputs(PROGNAME ": out of memory\n", stderr);
+  abort();
+}
+
+void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) out_of_memory();
+  return p;
+}
+
+void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) out_of_memory();
+  return p;
+}
+
+void *xrealloc(void *p, size_t n) {
+  p = realloc(p, n ? n : 1);
+  if (!p) out_of_memory();
+  return p;
+}
+
+char *xstrdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  return memcpy(xmalloc(n), s, n);
+}
+
+char *xasprintf(const char *fmt, ...) {
+  va_list ap;
+  char *s = NULL;
+  va_start(ap, fmt);
+  int n = vasprintf(&s, fmt, ap);
+  va_end(ap);
+  if (n < 0) out_of_memory();
+  return s;
+}
+
+int edit_distance(const char *a, const char *b, int cap) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 64 || lb > 64) return cap + 1;
+  int prev[65], cur[65];
+  for (size_t j = 0; j <= lb; j++) prev[j] = (int)j;
+  for (size_t i = 1; i <= la; i++) {
+    int best;
+    cur[0] = best = (int)i;
+    for (size_t j = 1; j <= lb; j++) {
+      int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+      int del = prev[j] + 1, ins = cur[j - 1] + 1;
+      int v = sub < del ? sub : del;
+      cur[j] = v < ins ? v : ins;
+      if (cur[j] < best) best = cur[j];
+    }
+    if (best > cap) return cap + 1;
+    memcpy(prev, cur, sizeof(int) * (lb + 1));
+  }
+  return prev[lb];
+}
+
+const char *closest_word(const char *word, const char *const *candidates, size_t n) {
+  int cap = (int)strlen(word) / 3;
+  if (cap < 2) cap = 2;
+  const char *best = NULL;
+  int bestd = cap + 1;
+  for (size_t i = 0; i < n; i++) {
+    int d = edit_distance(word, candidates[i], cap);
+    if (d < bestd) {
+      bestd = d;
+      best = candidates[i];
+    }
+  }
+  return best;
+}
+
+char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  strbuf b = {0};
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sb_add(&b, chunk, n);
+  int err = ferror(f) ? (errno ? errno : EIO) : 0;
+  fclose(f);
+  if (err) {
+    sb_free(&b);
+    errno = err;
+    return NULL;
+  }
+  if (!b.s) sb_add(&b, "", 0);
+  *len = b.len;
+  return b.s;
+}
+
+static void sb_reserve(strbuf *b, size_t extra) {
+  if (b->len + extra + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < b->len + extra + 1) cap *= 2;
+  b->s = xrealloc(b->s, cap);
+  b->cap = cap;
+}
+
+void sb_add(strbuf *b, const char *s, size_t n) {
+  sb_reserve(b, n);
+  if (n) memcpy(b->s + b->len, s, n);
+  b->len += n;
+  b->s[b->len] = '\0';
+}
+
+void sb_puts(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+void sb_printf(strbuf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  sb_reserve(b, (size_t)n);
+  va_start(ap, fmt);
+  vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+void sb_clear(strbuf *b) {
+  b->len = 0;
+  if (b->s) b->s[0] = '\0';
+}
+
+void sb_free(strbuf *b) {
+  if (!b) return;
+  free(b->s);
+  b->s = NULL;
+  b->len = b->cap = 0;
+}

@@ -1,0 +1,57 @@
+/* util.h -- error reporting, allocation and small string helpers.
+ *
+ * Every diagnostic goes through report(), in one voice:
+ *     psoas-triage: FILE:LINE: what is wrong
+ * Allocation failures abort with a message (there is nothing sensible to recover). */
+#ifndef PSOAS_UTIL_H
+#define PSOAS_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sysexits.h>
+
+#define PROGNAME "psoas-triage"
+
+/* Exit statuses (sysexits.h): one enum for the whole program. */
+enum exit_status {
+  EXIT_OK = 0,
+  EXIT_USAGE = EX_USAGE,       /* 64: bad command line */
+  EXIT_DATA = EX_DATAERR,      /* 65: a case was invalid (the others were still evaluated) */
+  EXIT_NOINPUT = EX_NOINPUT,   /* 66: an input file or directory is missing */
+  EXIT_SOFTWARE = EX_SOFTWARE, /* 70: rules or kb failed to load, or an engine failure */
+  EXIT_IOERR = EX_IOERR        /* 74: writing the output failed */
+};
+
+/* Print "psoas-triage: " + the formatted message + newline to stderr. */
+void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* Caller frees.  Like asprintf, but aborts on allocation failure. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Edit distance between a and b, capped: returns cap+1 as soon as it exceeds cap. */
+int edit_distance(const char *a, const char *b, int cap);
+
+/* Returns the candidate closest to word (edit distance at most 1/3 of its length,
+ * at least 2), or NULL if none is close.  The pointer is one of the candidates. */
+const char *closest_word(const char *word, const char *const *candidates, size_t n);
+
+/* Whole file into a NUL-terminated malloc'd buffer (caller frees); *len gets its size.
+ * On error returns NULL with errno set. */
+char *read_file(const char *path, size_t *len);
+
+/* Growable byte buffer; sb_free(NULL) is a no-op.  Contents stay NUL-terminated. */
+typedef struct {
+  char *s;
+  size_t len, cap;
+} strbuf;
+void sb_add(strbuf *b, const char *s, size_t n);
+void sb_puts(strbuf *b, const char *s);
+void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_clear(strbuf *b);
+void sb_free(strbuf *b);
+
+#endif
