@@ -39,8 +39,13 @@ psoas-triage: $(OBJ)
 run: psoas-triage
 	./psoas-triage intake
 
-test: psoas-triage
-	@sh tests/run.sh
+LIBOBJ = $(filter-out build/main.o,$(OBJ))
+
+build/unit-tests: tests/unit.c $(LIBOBJ) $(wildcard src/*.h)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/unit.c $(LIBOBJ) $(LDLIBS)
+
+test: psoas-triage build/unit-tests
+	python3 tests/run.py
 
 clean:
 	rm -rf build psoas-triage

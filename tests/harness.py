@@ -1,0 +1,53 @@
+"""harness.py -- helpers shared by the tests: run the real binary, load vignettes."""
+import json
+import os
+import shlex
+import subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+ORDER = ["emergency", "urgent", "refer", "incomplete", "caution", "proceed"]
+
+
+class Skip(Exception):
+    """Raised by a test that cannot run here (e.g. a tool is missing)."""
+
+
+def binary():
+    return os.environ.get("PSOAS_BIN", os.path.join(ROOT, "psoas-triage"))
+
+
+def run(args, input=None, timeout=120, env=None, cwd=None):
+    """Runs the binary with args; returns CompletedProcess (text mode)."""
+    cmd = shlex.split(os.environ.get("PSOAS_WRAP", "")) + [binary()] + list(args)
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    return subprocess.run(cmd, input=input, capture_output=True, text=True,
+                          timeout=timeout, env=e, cwd=cwd)
+
+
+def records(stdout):
+    """The JSON Lines records of an eval run."""
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def vignette_files():
+    out = []
+    for d, _, files in os.walk(os.path.join(HERE, "vignettes")):
+        out += [os.path.join(d, f) for f in files if f.endswith(".json")]
+    return sorted(out)
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def severity(level):
+    return ORDER.index(level) if level in ORDER else -1
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)

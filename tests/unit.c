@@ -1,0 +1,285 @@
+/* unit.c -- unit tests for the parts: kb loading, `when` conditions, case parsing and
+ * validation, the engine on hand-built cases, output encoding.
+ *
+ *   build/unit-tests --list     names of the tests
+ *   build/unit-tests [NAME...]  run them (all by default); exit 1 if any check failed
+ *
+ * Runs from the repository root (it loads ./kb and ./rules). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/engine.h"
+#include "../src/kb.h"
+#include "../src/output.h"
+#include "../src/tcase.h"
+#include "../src/util.h"
+
+static int failures;
+#define CHECK(cond)                                                        \
+  do {                                                                     \
+    if (!(cond)) {                                                         \
+      printf("  %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);    \
+      failures++;                                                          \
+    }                                                                      \
+  } while (0)
+
+static kb *K;
+
+/* Parses JSON text as a case; returns 0 or -1 with err. */
+static int parse(const char *text, struct tcase *c, char *err, size_t n) {
+  json_error_t e;
+  json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &e);
+  if (!j) {
+    snprintf(err, n, "test JSON broken: %s", e.text);
+    return -2;
+  }
+  int rc = case_from_json(K, j, c, "default-id", err, n);
+  json_decref(j);
+  return rc;
+}
+
+static void test_kb_loads(void) {
+  CHECK(K != NULL);
+  CHECK(K->nq == 62);
+  CHECK(K->nc == 35);
+  CHECK(kb_question(K, "fever") >= 0);
+  CHECK(kb_question(K, "fevr") == -1);
+  CHECK(strcmp(kb_suggest_question(K, "fevr"), "fever") == 0);
+  CHECK(kb_concern(K, "aaa_rupture") >= 0);
+  CHECK(K->c[kb_concern(K, "aaa_rupture")].level == LV_EMERGENCY);
+  CHECK(strstr(K->disclaimer, "not a substitute for professional medical advice") != NULL);
+  CHECK(strstr(K->disclaimer, "emergency services") != NULL);
+  int rf = 0;
+  for (int i = 0; i < K->nq; i++) rf += K->q[i].red_flag;
+  CHECK(rf == 19);
+}
+
+static void test_kb_rejects_broken(void) {
+  /* A copy of the kb with a broken `when` reference must not load. */
+  CHECK(system("rm -rf build/kb-broken && cp -r kb build/kb-broken && "
+               "sed -i 's/\"yes\": \"leg_pain\"/\"yes\": \"leg_pian\"/' build/kb-broken/questions.json") == 0);
+  fprintf(stderr, "(expected error follows)\n");
+  kb *b = kb_load("build/kb-broken");
+  CHECK(b == NULL);
+  kb_free(b);
+  kb_free(NULL); /* no-op */
+}
+
+static void test_when_conditions(void) {
+  struct tcase c;
+  char err[512];
+  int preg = kb_question(K, "pregnant"), knee = kb_question(K, "pain_below_knee");
+  case_init(&c, K);
+  CHECK(parse("{\"answers\":{\"sex\":\"female\",\"age\":30}}", &c, err, sizeof err) == 0);
+  CHECK(kb_applicable(K, preg, c.a));
+  CHECK(parse("{\"answers\":{\"sex\":\"male\",\"age\":30}}", &c, err, sizeof err) == 0);
+  CHECK(!kb_applicable(K, preg, c.a));
+  CHECK(parse("{\"answers\":{\"sex\":\"female\",\"age\":70}}", &c, err, sizeof err) == 0);
+  CHECK(!kb_applicable(K, preg, c.a));
+  CHECK(parse("{\"answers\":{\"sex\":\"other\",\"age\":10}}", &c, err, sizeof err) == 0);
+  CHECK(kb_applicable(K, preg, c.a));
+  CHECK(parse("{\"answers\":{\"leg_pain\":true}}", &c, err, sizeof err) == 0);
+  CHECK(kb_applicable(K, knee, c.a));
+  CHECK(parse("{\"answers\":{\"leg_pain\":\"unknown\"}}", &c, err, sizeof err) == 0);
+  CHECK(!kb_applicable(K, knee, c.a));
+  case_free(&c);
+}
+
+static void test_case_values(void) {
+  struct tcase c;
+  char err[512];
+  case_init(&c, K);
+  CHECK(parse("{\"id\":\"x1\",\"answers\":{\"age\":67,\"sex\":\"male\",\"fever\":\"yes\","
+              "\"collapse\":\"no\",\"leg_pain\":\"unknown\",\"limp\":null,\"runner\":false},"
+              "\"unanswered_means\":\"no\",\"expect\":{}}",
+              &c, err, sizeof err) == 0);
+  CHECK(strcmp(c.id, "x1") == 0);
+  CHECK(c.unanswered_no == 1);
+  CHECK(c.a[kb_question(K, "age")].state == ANS_VALUE && c.a[kb_question(K, "age")].value == 67);
+  CHECK(c.a[kb_question(K, "fever")].state == ANS_YES);
+  CHECK(c.a[kb_question(K, "collapse")].state == ANS_NO);
+  CHECK(c.a[kb_question(K, "leg_pain")].state == ANS_UNKNOWN);
+  CHECK(c.a[kb_question(K, "limp")].state == ANS_UNKNOWN);
+  CHECK(c.a[kb_question(K, "runner")].state == ANS_NO);
+  CHECK(case_state(&c, K, kb_question(K, "night_pain")) == ANS_NO);   /* unticked = no */
+  CHECK(case_state(&c, K, kb_question(K, "symptom_weeks")) == ANS_NONE); /* not a box */
+  CHECK(parse("{\"id\":7,\"answers\":{}}", &c, err, sizeof err) == 0);
+  CHECK(strcmp(c.id, "7") == 0);
+  CHECK(parse("{\"answers\":{}}", &c, err, sizeof err) == 0);
+  CHECK(strcmp(c.id, "default-id") == 0);
+  case_free(&c);
+}
+
+/* Each bad case must fail with a message containing `want`. */
+static void test_case_errors(void) {
+  static const struct {
+    const char *json, *want;
+  } bad[] = {
+      {"[1,2]", "must be a JSON object"},
+      {"{\"id\":\"a\"}", "no 'answers'"},
+      {"{\"answers\":[]}", "key 'answers' expects an object"},
+      {"{\"answers\":{\"fevr\":true}}", "key \"fevr\" is not a finding (did you mean 'fever'?)"},
+      {"{\"answers\":{\"zzzzzzzz\":true}}", "key \"zzzzzzzz\" is not a finding"},
+      {"{\"answers\":{\"fever\":3}}", "key 'fever' expects true, false"},
+      {"{\"answers\":{\"fever\":\"maybe\"}}", "key 'fever' expects true, false"},
+      {"{\"answers\":{\"age\":150}}", "key 'age' must be from 0 to 120, got 150"},
+      {"{\"answers\":{\"age\":-1}}", "key 'age' must be from 0 to 120"},
+      {"{\"answers\":{\"age\":40.5}}", "key 'age' expects a whole number"},
+      {"{\"answers\":{\"age\":\"40\"}}", "key 'age' expects a whole number"},
+      {"{\"answers\":{\"age\":99999999999999999}}", "key 'age' must be from 0 to 120"},
+      {"{\"answers\":{\"sex\":\"mal\"}}", "key 'sex' expects \"female\", \"male\" or \"other\""},
+      {"{\"answers\":{\"sex\":\"mal\"}}", "did you mean \"male\"?"},
+      {"{\"answers\":{\"sex\":true}}", "key 'sex' expects"},
+      {"{\"answers\":{},\"unanswered_means\":\"yes\"}", "key 'unanswered_means' expects"},
+      {"{\"id\":[1],\"answers\":{}}", "key 'id' expects a string"},
+      {"{\"id\":\"\",\"answers\":{}}", "key 'id' must be 1 to"},
+  };
+  struct tcase c;
+  char err[512];
+  case_init(&c, K);
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    int rc = parse(bad[i].json, &c, err, sizeof err);
+    if (rc != -1 || !strstr(err, bad[i].want)) {
+      printf("  case %s: rc=%d err='%s', want '%s'\n", bad[i].json, rc, err, bad[i].want);
+      failures++;
+    }
+    CHECK(c.id != NULL); /* an error record always has an id */
+  }
+  case_free(&c);
+}
+
+static enum level eval_text(struct engine *e, const char *json, struct result *r) {
+  struct tcase c;
+  char err[512];
+  case_init(&c, K);
+  int rc = parse(json, &c, err, sizeof err);
+  CHECK(rc == 0);
+  rc = engine_eval(e, &c, MODE_EVAL, 0, r);
+  if (rc) printf("  engine: %s\n", r->error);
+  CHECK(rc == 0);
+  case_free(&c);
+  return r->disposition;
+}
+
+static int has_concern(const struct result *r, const char *id) {
+  for (int i = 0; i < r->nconcerns; i++)
+    if (!strcmp(K->c[r->concerns[i].concern].id, id)) return 1;
+  return 0;
+}
+
+static void test_engine_levels(void) {
+  struct engine *e = engine_open(K, "rules");
+  struct result r;
+  CHECK(e != NULL);
+  if (!e) return;
+  result_init(&r, K);
+  CHECK(eval_text(e, "{\"answers\":{\"fever\":true},\"unanswered_means\":\"no\"}", &r) == LV_URGENT);
+  CHECK(has_concern(&r, "infection"));
+  /* no answers at all: nobody is cleared */
+  CHECK(eval_text(e, "{\"answers\":{}}", &r) == LV_INCOMPLETE);
+  CHECK(r.nask >= 17);
+  /* the pulsating mass with collapse: emergency, and nothing more to ask */
+  CHECK(eval_text(e, "{\"answers\":{\"abdominal_pulsation\":true,\"collapse\":true}}", &r) == LV_EMERGENCY);
+  CHECK(has_concern(&r, "aaa_rupture") && r.nask == 0);
+  /* age boundaries: flank pain at 54 is a stone, at 55 also an aneurysm */
+  CHECK(eval_text(e, "{\"answers\":{\"age\":54,\"sex\":\"male\",\"flank_pain_waves\":true},\"unanswered_means\":\"no\"}", &r) == LV_URGENT);
+  CHECK(!has_concern(&r, "aaa") && has_concern(&r, "kidney_stone"));
+  CHECK(eval_text(e, "{\"answers\":{\"age\":55,\"sex\":\"male\",\"flank_pain_waves\":true},\"unanswered_means\":\"no\"}", &r) == LV_URGENT);
+  CHECK(has_concern(&r, "aaa"));
+  /* an evaluation leaves nothing behind for the next one */
+  CHECK(eval_text(e, "{\"answers\":{\"age\":30,\"sex\":\"male\"},\"unanswered_means\":\"no\"}", &r) == LV_PROCEED);
+  CHECK(r.nconcerns == 0 && r.nask == 0);
+  result_free(&r);
+  engine_close(e);
+}
+
+static void test_engine_bad_rules(void) {
+  /* A rule file with an undefined variable must fail to load (never half-loaded). */
+  CHECK(system("rm -rf build/rules-broken && cp -r rules build/rules-broken && "
+               "printf '(defrule CONCERNS::oops \"[A] x\" (finding (id fever)) => (assert (concern (id infection) (because ?nope))))\\n' "
+               "> build/rules-broken/99-oops.clp") == 0);
+  fprintf(stderr, "(expected error follows)\n");
+  struct engine *e = engine_open(K, "build/rules-broken");
+  CHECK(e == NULL);
+  engine_close(e);
+  engine_close(NULL);
+}
+
+static void test_output_escaping(void) {
+  struct engine *e = engine_open(K, "rules");
+  struct result r;
+  struct tcase c;
+  char err[512];
+  strbuf b = {0};
+  result_init(&r, K);
+  case_init(&c, K);
+  CHECK(parse("{\"id\":\"a\\\"b,c\\n(assert (concern (id aaa_rupture)))\",\"answers\":{\"age\":30,"
+              "\"sex\":\"male\"},\"unanswered_means\":\"no\"}", &c, err, sizeof err) == 0);
+  CHECK(engine_eval(e, &c, MODE_EVAL, 0, &r) == 0);
+  CHECK(r.disposition == LV_PROCEED);
+  out_record(&b, FMT_CSV, K, c.id, &r, NULL, 0);
+  CHECK(strncmp(b.s, "\"a\"\"b,c\n(assert", 15) == 0);
+  sb_clear(&b);
+  out_record(&b, FMT_JSONL, K, c.id, &r, NULL, 0);
+  json_error_t je;
+  json_t *j = json_loads(b.s, 0, &je);
+  CHECK(j && !strcmp(json_string_value(json_object_get(j, "id")), c.id));
+  CHECK(j && !strcmp(json_string_value(json_object_get(j, "disposition")), "proceed"));
+  json_decref(j);
+  sb_free(&b);
+  case_free(&c);
+  result_free(&r);
+  engine_close(e);
+}
+
+static void test_util(void) {
+  CHECK(edit_distance("fever", "fevr", 5) == 1);
+  CHECK(edit_distance("kitten", "sitting", 5) == 3);
+  CHECK(edit_distance("abc", "xyzxyzxyz", 2) == 3);
+  const char *words[] = {"female", "male", "other"};
+  CHECK(!strcmp(closest_word("femal", words, 3), "female"));
+  CHECK(closest_word("zzzzzz", words, 3) == NULL);
+  strbuf b = {0};
+  for (int i = 0; i < 1000; i++) sb_printf(&b, "%d,", i);
+  CHECK(b.len == 3890 && b.s[b.len] == '\0');
+  sb_free(&b);
+  sb_free(NULL);
+}
+
+static const struct {
+  const char *name;
+  void (*fn)(void);
+} tests[] = {
+#define T(x) {#x, test_##x}
+    T(kb_loads),       T(kb_rejects_broken), T(when_conditions), T(case_values),
+    T(case_errors),    T(engine_levels),     T(engine_bad_rules), T(output_escaping),
+    T(util),
+};
+
+int main(int argc, char **argv) {
+  size_t n = sizeof tests / sizeof tests[0];
+  if (argc > 1 && !strcmp(argv[1], "--list")) {
+    for (size_t i = 0; i < n; i++) printf("%s\n", tests[i].name);
+    return 0;
+  }
+  K = kb_load("kb");
+  int total = 0;
+  for (size_t i = 0; i < n; i++) {
+    int want = argc == 1;
+    for (int a = 1; a < argc; a++)
+      if (!strcmp(argv[a], tests[i].name)) want = 1;
+    if (!want) continue;
+    int before = failures;
+    tests[i].fn();
+    printf("%s %s\n", failures == before ? "ok  " : "FAIL", tests[i].name);
+    total++;
+  }
+  kb_free(K);
+  if (total == 0) {
+    printf("no such test\n");
+    return 2;
+  }
+  return failures ? 1 : 0;
+}
