@@ -44,3 +44,12 @@
   (finding (id collapse) (value yes))
   =>
   (assert (concern (id sepsis) (because fever collapse))))
+
+(defrule CONCERNS::collapse-with-sudden-pain
+  "[N156][I] Sudden severe pain with collapse or near-collapse at any age (added to the
+   CLINICAL.md table, which requires age >= 50 for the aneurysm: under 50 the same picture
+   can be a dissection, a ruptured ectopic pregnancy or a perforation)."
+  (finding (id sudden_severe_pain) (value yes))
+  (finding (id collapse) (value yes))
+  =>
+  (assert (concern (id collapse_with_pain) (because sudden_severe_pain collapse))))

@@ -149,7 +149,7 @@ static int set_id(struct tcase *c, json_t *idv, const char *default_id, char *er
   size_t len = json_string_length(idv);
   if (len == 0 || len > CASE_ID_MAX || memchr(s, '\0', len)) {
     c->id = xstrdup(default_id ? default_id : "?");
-    return bad(err, n, "key 'id' must be 1 to %d characters with no NUL byte", CASE_ID_MAX);
+    return bad(err, n, "key 'id' must be 1 to %d bytes with no NUL byte", CASE_ID_MAX);
   }
   c->id = xstrdup(s);
   return 0;

@@ -1,0 +1,266 @@
+"""The command line as users drive it: exit codes, error messages, formats, inputs,
+--rules/--kb, install.  Each test runs the real binary."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+from harness import ROOT, HERE, expect, records, run
+
+V = os.path.join(HERE, "vignettes")
+DEV02 = os.path.join(V, "dev-02.json")
+DEV05 = os.path.join(V, "dev-05.json")
+
+
+def tmpdir():
+    return tempfile.mkdtemp(prefix="psoas-test-")
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+# ---- global options and usage ----------------------------------------------------------
+
+def test_help_lists_every_command():
+    p = run(["--help"])
+    expect(p.returncode == 0, f"exit {p.returncode}")
+    for cmd in ["eval", "check", "questions"]:
+        expect(f"  {cmd} " in p.stdout, f"--help lacks {cmd}: {p.stdout}")
+    expect("exit status" in p.stdout, "--help does not explain exit codes")
+
+
+def test_version():
+    p = run(["--version"])
+    expect(p.returncode == 0 and p.stdout.startswith("psoas-triage "), p.stdout)
+
+
+def test_usage_errors_exit_64():
+    for args, msg in [([], "usage"), (["frobnicate"], "unknown command 'frobnicate'"),
+                      (["eval"], "no input"), (["eval", "--format", "xml", DEV02], "--format must be"),
+                      (["eval", "--jobs", "0", DEV02], "--jobs takes"),
+                      (["eval", "--bogus", DEV02], "unknown option '--bogus'"),
+                      (["questions", "extra"], "unknown argument")]:
+        p = run(args)
+        expect(p.returncode == 64, f"{args}: exit {p.returncode}, want 64")
+        expect(msg in p.stderr, f"{args}: stderr {p.stderr!r} lacks {msg!r}")
+        expect(p.stdout == "", f"{args}: printed on stdout: {p.stdout!r}")
+
+
+# ---- eval: inputs ---------------------------------------------------------------------------
+
+def test_eval_one_file_matches_product_format():
+    p = run(["eval", DEV02])
+    expect(p.returncode == 0, p.stderr)
+    [r] = records(p.stdout)
+    expect(list(r) == ["id", "disposition", "action", "concerns", "precautions", "indications",
+                       "ask", "disclaimer"], f"keys {list(r)}")
+    expect(r["disposition"] == "urgent", r)
+    expect(r["action"].startswith("See a physician today"), r["action"])
+    c = r["concerns"][0]
+    expect(list(c) == ["id", "level", "title", "because"], c)
+    expect(c["id"] == "aaa" and c["because"] == ["abdominal_pulsation"], c)
+    expect("no_treatment_until_cleared" in r["precautions"], r["precautions"])
+    expect("not a substitute for professional medical advice" in r["disclaimer"], r["disclaimer"])
+
+
+def test_eval_array_file_and_directory_keep_order():
+    d = tmpdir()
+    cases = [json.load(open(os.path.join(V, f"dev-{i:02d}.json"))) for i in (3, 1, 2)]
+    write(os.path.join(d, "b.json"), json.dumps(cases))
+    shutil.copy(DEV05, os.path.join(d, "a.json"))
+    os.makedirs(os.path.join(d, "sub"))
+    shutil.copy(os.path.join(V, "dev-04.json"), os.path.join(d, "sub", "c.json"))
+    write(os.path.join(d, "notes.txt"), "not a case")
+    p = run(["eval", d])
+    expect(p.returncode == 0, p.stderr)
+    ids = [r["id"] for r in records(p.stdout)]
+    expect(ids == ["dev-05", "dev-03", "dev-01", "dev-02", "dev-04"], ids)
+
+
+def test_eval_jsonl_stdin_with_bad_line():
+    lines = [json.dumps(json.load(open(DEV02))), "", "{not json", json.dumps({"answers": {"fever": True}})]
+    p = run(["eval", "-"], input="\n".join(lines) + "\n")
+    expect(p.returncode == 65, f"exit {p.returncode}")
+    rs = records(p.stdout)
+    expect(len(rs) == 3, rs)
+    expect(rs[0]["id"] == "dev-02" and rs[0]["disposition"] == "urgent", rs[0])
+    expect(rs[1]["id"] == "stdin:3" and "malformed JSON" in rs[1]["error"], rs[1])
+    expect(rs[2]["id"] == "stdin:4" and rs[2]["disposition"] == "urgent", rs[2])
+
+
+def test_eval_invalid_cases_are_reported_and_others_evaluated():
+    d = tmpdir()
+    f = write(os.path.join(d, "mixed.json"), json.dumps([
+        {"id": "ok-1", "answers": {"age": 40, "sex": "male", "fever": True}},
+        {"id": "bad-1", "answers": {"fevr": True}},
+        {"id": "bad-2", "answers": {"age": 200}},
+        {"id": "bad-3", "answers": {"sex": "f"}},
+        {"id": "bad-4", "answers": {"fever": "sometimes"}},
+        {"id": "ok-2", "answers": {"leg_weakness": "yes"}},
+    ]))
+    p = run(["eval", f])
+    expect(p.returncode == 65, f"exit {p.returncode}")
+    rs = {r["id"]: r for r in records(p.stdout)}
+    expect(list(rs) == ["ok-1", "bad-1", "bad-2", "bad-3", "bad-4", "ok-2"], list(rs))
+    expect(rs["bad-1"]["error"] == "answers: key \"fevr\" is not a finding (did you mean 'fever'?)", rs["bad-1"])
+    expect("key 'age' must be from 0 to 120, got 200" in rs["bad-2"]["error"], rs["bad-2"])
+    expect("key 'sex' expects \"female\", \"male\" or \"other\"" in rs["bad-3"]["error"], rs["bad-3"])
+    expect("key 'fever' expects true, false" in rs["bad-4"]["error"], rs["bad-4"])
+    expect(rs["ok-2"]["disposition"] == "urgent", rs["ok-2"])
+
+
+def test_eval_malformed_file_is_one_error_record():
+    d = tmpdir()
+    f = write(os.path.join(d, "broken.json"), '{"id": "x", "answers": {"fever": true,}}')
+    p = run(["eval", f, DEV02])
+    expect(p.returncode == 65, f"exit {p.returncode}")
+    rs = records(p.stdout)
+    expect(rs[0]["id"] == f and "malformed JSON at line 1" in rs[0]["error"], rs[0])
+    expect(rs[1]["id"] == "dev-02", rs[1])
+
+
+def test_eval_duplicate_key_rejected():
+    d = tmpdir()
+    f = write(os.path.join(d, "dup.json"), '{"id": "d", "answers": {"fever": false, "fever": true}}')
+    p = run(["eval", f])
+    expect(p.returncode == 65 and "duplicate" in records(p.stdout)[0]["error"], p.stdout)
+
+
+def test_eval_missing_input_exit_66_others_still_evaluated():
+    p = run(["eval", "/nonexistent/case.json", DEV02])
+    expect(p.returncode == 66, f"exit {p.returncode}")
+    expect("/nonexistent/case.json: No such file or directory" in p.stderr, p.stderr)
+    expect([r["id"] for r in records(p.stdout)] == ["dev-02"], p.stdout)
+
+
+# ---- eval: formats -------------------------------------------------------------------------
+
+def test_text_format_ends_every_case_with_disclaimer():
+    p = run(["eval", "--format", "text", DEV02, DEV05])
+    expect(p.returncode == 0, p.stderr)
+    blocks = p.stdout.split("Case ")[1:]
+    expect(len(blocks) == 2, p.stdout)
+    for b in blocks:
+        expect("emergency services" in b.strip().splitlines()[-1] or
+               "emergency services" in " ".join(b.strip().splitlines()[-3:]), b)
+        expect("Disclaimer" in b, b)
+    expect("URGENT" in blocks[0] and "Possible abdominal aortic aneurysm" in blocks[0], blocks[0])
+    expect("because: abdominal_pulsation" in blocks[0], blocks[0])
+
+
+def test_csv_format():
+    p = run(["eval", "--format", "csv", DEV02, os.path.join(V, "dev-21.json")])
+    lines = p.stdout.splitlines()
+    expect(lines[0] == "id,disposition,concerns,precautions,ask,error", lines[0])
+    expect(lines[1] == "dev-02,urgent,aaa,no_treatment_until_cleared;no_deep_abdominal_work,,", lines[1])
+    expect(lines[2].startswith("dev-21,incomplete,psoas_syndrome,,sudden_severe_pain;collapse;"), lines[2])
+
+
+# ---- knowledge: --rules / --kb, broken knowledge -----------------------------------------
+
+def test_broken_rule_file_exit_70_with_file_and_line():
+    d = tmpdir()
+    shutil.copytree(os.path.join(ROOT, "rules"), os.path.join(d, "rules"))
+    write(os.path.join(d, "rules", "55-typo.clp"),
+          ';; a broken rule\n(defrule CONCERNS::typo "[A] x"\n  (finding (id fever) (value yes))\n'
+          '  =>\n  (assert (concern (id infection) (because ?missing))))\n')
+    p = run(["--rules", os.path.join(d, "rules"), "eval", DEV02])
+    expect(p.returncode == 70, f"exit {p.returncode}")
+    expect("55-typo.clp:" in p.stderr and "Undefined variable missing" in p.stderr, p.stderr)
+    expect(p.stdout == "", f"a half-loaded engine produced output: {p.stdout}")
+
+
+def test_broken_kb_exit_70_names_file_and_entry():
+    d = tmpdir()
+    shutil.copytree(os.path.join(ROOT, "kb"), os.path.join(d, "kb"))
+    path = os.path.join(d, "kb", "concerns.json")
+    data = json.load(open(path))
+    data["concerns"][0]["level"] = "soonish"
+    json.dump(data, open(path, "w"))
+    p = run(["--kb", os.path.join(d, "kb"), "eval", DEV02])
+    expect(p.returncode == 70, f"exit {p.returncode}")
+    expect(f"{path}: aaa_rupture: \"level\" must be emergency, urgent, refer, caution or proceed, not 'soonish'"
+           in p.stderr, p.stderr)
+
+
+def test_rules_raising_unknown_concern_is_an_error_not_silence():
+    d = tmpdir()
+    shutil.copytree(os.path.join(ROOT, "rules"), os.path.join(d, "rules"))
+    write(os.path.join(d, "rules", "55-new.clp"),
+          '(defrule CONCERNS::new "[A] x" (finding (id fever) (value yes))\n'
+          '  => (assert (concern (id brand_new_concern))))\n')
+    p = run(["--rules", os.path.join(d, "rules"), "eval", os.path.join(V, "dev-22.json")])
+    expect(p.returncode == 70, f"exit {p.returncode}")
+    [r] = records(p.stdout)
+    expect("brand_new_concern" in r["error"] and "kb/concerns.json lacks" in r["error"], r)
+
+
+def test_check_and_questions_on_shipped_knowledge():
+    p = run(["check"])
+    expect(p.returncode == 0, p.stdout + p.stderr)
+    q = run(["questions"])
+    expect(q.returncode == 0, q.stderr)
+    data = json.load(open(os.path.join(ROOT, "kb", "questions.json")))
+    for item in data["questions"]:
+        expect(item["id"] in q.stdout, f"questions lacks {item['id']}")
+
+
+# ---- safety: hostile input cannot change a result ----------------------------------------
+
+HOSTILE_IDS = [
+    '") (assert (concern (id aaa_rupture))) ("',
+    "(assert (disposition (level proceed)))",
+    "x\n(reset)\n(run)",
+    "\u202e\u0007;; ?var $?x &:(eq 1 1)",
+    "'; DROP TABLE cases; --",
+    "%s%s%n%x",
+    "é" * 100,  # 200 bytes: the longest id allowed
+]
+
+
+def test_hostile_id_cannot_change_results():
+    base = json.load(open(os.path.join(V, "dev-19.json")))
+    cases = []
+    for i, hid in enumerate(HOSTILE_IDS):
+        c = dict(base)
+        c["id"] = hid
+        cases.append(c)
+    cases.append(base)
+    d = tmpdir()
+    f = write(os.path.join(d, "hostile.json"), json.dumps(cases))
+    p = run(["eval", f])
+    expect(p.returncode == 0, f"exit {p.returncode}: {p.stderr}")
+    rs = records(p.stdout)
+    expect([r["id"] for r in rs] == HOSTILE_IDS + ["dev-19"], "ids not echoed verbatim")
+    ref = {k: v for k, v in rs[-1].items() if k != "id"}
+    for r in rs[:-1]:
+        expect({k: v for k, v in r.items() if k != "id"} == ref, f"result changed by id {r['id']!r}")
+
+
+def test_hostile_answer_values_are_rejected_not_run():
+    for val in ['male) (assert (concern (id aaa_rupture)))', "male\u0000", "male "]:
+        p = run(["eval", "-"], input=json.dumps({"id": "h", "answers": {"sex": val}}) + "\n")
+        [r] = records(p.stdout)
+        expect(p.returncode == 65 and ("key 'sex' expects" in r["error"] or "\\u0000" in r["error"]),
+               f"{val!r}: {r}")
+
+
+# ---- install ---------------------------------------------------------------------------------
+
+def test_make_install_finds_installed_knowledge():
+    d = tmpdir()
+    p = subprocess.run(["make", "-s", "install", f"DESTDIR={d}", "PREFIX=/opt/pt"], cwd=ROOT,
+                       capture_output=True, text=True)
+    expect(p.returncode == 0, p.stdout + p.stderr)
+    binpath = os.path.join(d, "opt/pt/bin/psoas-triage")
+    for rel in ["opt/pt/share/psoas-triage/rules/00-base.clp", "opt/pt/share/psoas-triage/kb/questions.json",
+                "opt/pt/share/man/man1/psoas-triage.1"]:
+        expect(os.path.exists(os.path.join(d, rel)), f"not installed: {rel}")
+    # Run the installed copy from elsewhere: it must use its own share/ tree.
+    q = subprocess.run([binpath, "eval", DEV02], capture_output=True, text=True, cwd="/")
+    expect(q.returncode == 0 and json.loads(q.stdout)["disposition"] == "urgent", q.stdout + q.stderr)
+    shutil.rmtree(d)
