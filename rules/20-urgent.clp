@@ -93,3 +93,20 @@
   (finding (id osteoporosis_or_steroids) (value yes))
   =>
   (assert (concern (id fracture) (because recent_trauma osteoporosis_or_steroids))))
+
+(defrule CONCERNS::acute-severe-pain
+  "[N156][I] Sudden, severe or tearing pain, or fainting or clammy sweats with the pain,
+   on its own (added to the CLINICAL.md table, which raises nothing for either alone)."
+  (finding (id ?sign&sudden_severe_pain|collapse) (value yes))
+  =>
+  (assert (concern (id acute_severe_pain) (because ?sign))))
+
+(defrule CONCERNS::aaa-known-with-pain
+  "[N156] A known aneurysm with back, abdominal, groin or buttock pain may be symptomatic:
+   same-day vascular assessment (added to the CLINICAL.md table, where a known aneurysm
+   alone is only a caution)."
+  (finding (id known_aaa) (value yes))
+  (finding (id ?pain&low_back_pain|groin_pain|buttock_pain|pelvic_pain|flank_pain_waves|left_lower_abdominal_pain)
+           (value yes))
+  =>
+  (assert (concern (id aaa) (because known_aaa ?pain))))
