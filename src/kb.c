@@ -255,9 +255,9 @@ fail:
   return NULL;
 }
 
-static const kb *sort_kb; /* for cmp_qidx: kb_load runs before any thread starts */
-static int cmp_qidx(const void *a, const void *b) {
-  return strcmp(sort_kb->q[*(const int *)a].id, sort_kb->q[*(const int *)b].id);
+static int cmp_qidx(const void *a, const void *b, void *kbp) {
+  const kb *k = kbp;
+  return strcmp(k->q[*(const int *)a].id, k->q[*(const int *)b].id);
 }
 
 static void load_questions(struct loader *L) {
@@ -329,8 +329,7 @@ static void load_questions(struct loader *L) {
   /* The sorted index is needed before `when` conditions are resolved. */
   k->qsorted = xcalloc((size_t)k->nq + 1, sizeof *k->qsorted);
   for (int j = 0; j < k->nq; j++) k->qsorted[j] = j;
-  sort_kb = k;
-  qsort(k->qsorted, (size_t)k->nq, sizeof *k->qsorted, cmp_qidx);
+  qsort_r(k->qsorted, (size_t)k->nq, sizeof *k->qsorted, cmp_qidx, k);
   for (int j = 0; j < k->nq; j++) {
     json_t *w = json_object_get(objs[j], "when");
     if (w && !json_is_null(w)) {
