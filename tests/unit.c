@@ -53,7 +53,7 @@ static void test_kb_loads(void) {
   CHECK(strstr(K->disclaimer, "emergency services") != NULL);
   int rf = 0;
   for (int i = 0; i < K->nq; i++) rf += K->q[i].red_flag;
-  CHECK(rf == 19);
+  CHECK(rf == 20); /* CLINICAL.md's 19 + groin_lump_irreducible (an emergency follow-up) */
 }
 
 static void test_kb_rejects_broken(void) {
