@@ -152,6 +152,8 @@ const char *case_json_reason(const json_error_t *e) {
   switch (json_error_code(e)) {
   case json_error_null_character:
     return "a NUL character (\\u0000) in a string";
+  case json_error_null_byte_in_key:
+    return "a NUL character (\\u0000) in a key";
   case json_error_invalid_utf8:
     return "text that is not valid UTF-8";
   case json_error_numeric_overflow:

@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 
-from harness import expect, records, run
+from harness import HERE, expect, records, run
 
 GOOD = b'{"id":"good","answers":{"age":30,"fever":true}}'
 
@@ -126,3 +126,24 @@ def test_invalid_utf8_in_json_file():
         expect(recs and recs[0]["id"] == path and "not valid UTF-8" in recs[0]["error"], recs)
     finally:
         shutil.rmtree(d)
+
+
+def generate_tests():
+    """tests/regress/*: every case gives a record (a result or an error), exit 0 or 65."""
+    d = os.path.join(HERE, "regress")
+
+    def make(path):
+        def t():
+            p = run(["eval", path])
+            recs = records(p.stdout)
+            expect(p.returncode in (0, 65), f"exit {p.returncode}:\n{p.stderr[-3000:]}")
+            expect(p.stderr == "", f"diagnostics on stderr:\n{p.stderr[-3000:]}")
+            with open(path, "rb") as f:
+                lines = [x for x in f.read().split(b"\n") if x.strip()]
+            want = len(lines) if path.endswith(".jsonl") else 1
+            expect(len(recs) >= want, f"{want} inputs gave {len(recs)} records")
+            for r in recs:
+                expect("id" in r and ("disposition" in r or "error" in r), f"odd record {r}")
+        return t
+    return [(f"regress::{f}", make(os.path.join(d, f)))
+            for f in sorted(os.listdir(d)) if f.endswith((".json", ".jsonl"))]
