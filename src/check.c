@@ -502,64 +502,50 @@ static void check_value(struct checker *C, const struct use *u) {
   }
 }
 
+/* The ids a use of each kind may name, for "lacks" and "did you mean". */
+struct vocab {
+  const char *what, *file;
+  const char **ids;
+  int n;
+};
+
+static int in_vocab(const struct vocab *v, const char *id) {
+  for (int i = 0; i < v->n; i++)
+    if (!strcmp(v->ids[i], id)) return 1;
+  return 0;
+}
+
 static void check_uses(struct checker *C) {
   const kb *k = C->k;
-  const char **cids = xcalloc((size_t)k->nc + 1, sizeof *cids);
-  const char **pids = xcalloc((size_t)k->nprec + 1, sizeof *pids);
-  const char **iids = xcalloc((size_t)k->nind + 1, sizeof *iids);
-  for (int i = 0; i < k->nc; i++) cids[i] = k->c[i].id;
-  for (int i = 0; i < k->nprec; i++) pids[i] = k->prec[i].id;
-  for (int i = 0; i < k->nind; i++) iids[i] = k->ind[i].id;
-  static const char *const lv[] = {"emergency", "urgent", "refer", "incomplete", "caution", "proceed"};
+  static const char *lv[LV_COUNT];
+  for (int l = 0; l < LV_COUNT; l++) lv[l] = level_name((enum level)l);
+  struct vocab v[U_LEVEL + 1] = {
+      [U_FINDING] = {"finding", "questions.json", k->qids, k->nq},
+      [U_ASK] = {"question (ask)", "questions.json", k->qids, k->nq},
+      [U_OPEN] = {"question (open-question)", "questions.json", k->qids, k->nq},
+      [U_CONCERN] = {"concern", "concerns.json", xcalloc((size_t)k->nc + 1, sizeof(char *)), k->nc},
+      [U_PRECAUTION] = {"precaution", "precautions.json", xcalloc((size_t)k->nprec + 1, sizeof(char *)), k->nprec},
+      [U_INDICATION] = {"indication", "indications.json", xcalloc((size_t)k->nind + 1, sizeof(char *)), k->nind},
+      [U_LEVEL] = {"level", "levels.json", lv, LV_COUNT}};
+  for (int i = 0; i < k->nc; i++) v[U_CONCERN].ids[i] = k->c[i].id;
+  for (int i = 0; i < k->nprec; i++) v[U_PRECAUTION].ids[i] = k->prec[i].id;
+  for (int i = 0; i < k->nind; i++) v[U_INDICATION].ids[i] = k->ind[i].id;
   for (int i = 0; i < C->nuses; i++) {
     const struct use *u = &C->uses[i];
-    const char *what = NULL, *file = NULL, *hint = NULL;
-    int known = 1;
-    switch (u->kind) {
-    case U_FINDING:
-    case U_ASK:
-    case U_OPEN:
-      known = kb_question(k, u->id) >= 0;
-      what = u->kind == U_FINDING ? "finding" : u->kind == U_ASK ? "question (ask)" : "question (open-question)";
-      file = "questions.json";
-      hint = known ? NULL : kb_suggest_question(k, u->id);
-      break;
-    case U_CONCERN:
-      known = kb_concern(k, u->id) >= 0;
-      what = "concern";
-      file = "concerns.json";
-      hint = known ? NULL : closest_word(u->id, cids, (size_t)k->nc);
-      break;
-    case U_PRECAUTION:
-      known = kb_precaution(k, u->id) >= 0;
-      what = "precaution";
-      file = "precautions.json";
-      hint = known ? NULL : closest_word(u->id, pids, (size_t)k->nprec);
-      break;
-    case U_INDICATION:
-      known = kb_indication(k, u->id) >= 0;
-      what = "indication";
-      file = "indications.json";
-      hint = known ? NULL : closest_word(u->id, iids, (size_t)k->nind);
-      break;
-    case U_LEVEL:
-      known = level_from_name(u->id) >= 0;
-      what = "level";
-      file = "levels.json";
-      hint = known ? NULL : closest_word(u->id, lv, LV_COUNT);
-      break;
-    case U_VALUE:
+    if (u->kind == U_VALUE) {
       check_value(C, u);
-      break;
+      continue;
     }
-    if (!known)
-      problem_at(C, u->file, u->line, "rule %s %s %s '%s', which %s/%s lacks%s%s%s", u->rule,
-                 u->rhs ? "asserts" : "uses", what, u->id, k->dir, file,
-                 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    const struct vocab *w = &v[u->kind];
+    if (in_vocab(w, u->id)) continue;
+    const char *hint = closest_word(u->id, w->ids, (size_t)w->n);
+    problem_at(C, u->file, u->line, "rule %s %s %s '%s', which %s/%s lacks%s%s%s", u->rule,
+               u->rhs ? "asserts" : "uses", w->what, u->id, k->dir, w->file,
+               hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
   }
-  free(cids);
-  free(pids);
-  free(iids);
+  free(v[U_CONCERN].ids);
+  free(v[U_PRECAUTION].ids);
+  free(v[U_INDICATION].ids);
 }
 
 static void check_catalogue(struct checker *C) {
