@@ -177,6 +177,7 @@ static void problem_at(struct checker *C, const char *file, int line, const char
   C->problems++;
 }
 
+/* Records that a rule names id (len bytes) as a `kind`; the id is copied. */
 static void add_use(struct checker *C, enum use_kind kind, int rhs, const char *id, size_t len,
                     const char *finding, const char *file, const char *rule, int line) {
   if (C->nuses == C->cap) {
@@ -273,6 +274,9 @@ static void check_sources(struct checker *C, const struct sx *comment, const cha
                "rule %s has no source: its comment must open with a [KEY] of sources.json", rule);
 }
 
+/* Records one (defrule NAME "COMMENT" PATTERN... => ACTION...): its qualified name
+ * (reporting a second definition), its sources, and every id its patterns match (lhs)
+ * and its actions assert (rhs). */
 static void read_rule(struct checker *C, const struct sx *r, const char *file) {
   if (r->n < 2 || r->kids[1]->t != SX_ATOM) {
     problem_at(C, file, r->line, "defrule without a name");
@@ -384,6 +388,7 @@ static int kb_line(struct checker *C, int slot, const char *id, const char **pat
   return 1;
 }
 
+/* The questions.json object of question id (borrowed), or NULL. */
 static json_t *question_json(const kb *k, const char *id) {
   json_t *arr = json_object_get((json_t *)k->json[0], "questions"), *o;
   size_t i;
@@ -468,6 +473,7 @@ static int askable(const kb *k, int qi, int therapist, char *why, size_t n, int 
 
 /* ---- the checks ---------------------------------------------------------------------------- */
 
+/* 1 if some rule names id as a `kind` (only asserting it counts when rhs_only). */
 static int used(const struct checker *C, enum use_kind kind, int rhs_only, const char *id) {
   for (int i = 0; i < C->nuses; i++)
     if (C->uses[i].kind == kind && (!rhs_only || C->uses[i].rhs) && !strcmp(C->uses[i].id, id))
@@ -515,6 +521,7 @@ static int in_vocab(const struct vocab *v, const char *id) {
   return 0;
 }
 
+/* The rule side: every id a rule names must be in the kb, every value possible. */
 static void check_uses(struct checker *C) {
   const kb *k = C->k;
   static const char *lv[LV_COUNT];
@@ -548,6 +555,7 @@ static void check_uses(struct checker *C) {
   free(v[U_INDICATION].ids);
 }
 
+/* The kb side: entries no rule uses, red-flag questions that can never be asked. */
 static void check_catalogue(struct checker *C) {
   const kb *k = C->k;
   const char *path;
