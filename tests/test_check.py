@@ -224,3 +224,31 @@ def test_red_flag_behind_unaskable_chain():
            "outside")
     caught(p, "questions.json", None, "red-flag question 'flank_pain_waves' can never be asked",
            "'bowel_incontinence' can never be asked")
+
+
+def test_red_flag_therapist_only():
+    c = Copy()
+
+    def fn(d):
+        for q in d["questions"]:
+            if q["id"] == "collapse":
+                q["who"] = "therapist"
+    c.edit_json("kb/questions.json", fn)
+    p = c.check()
+    expect(p.returncode != 0, "a therapist-only red flag passed check")
+    expect("collapse: a therapist finding cannot be a red-flag question" in p.stderr, p.stderr)
+
+
+def test_informational_mark_checked():
+    c = Copy()
+
+    def fn(d):
+        for q in d["questions"]:
+            if q["id"] == "fever":
+                q["informational"] = True
+            if q["id"] == "symptom_weeks":
+                q["informational"] = "yes"
+    c.edit_json("kb/questions.json", fn)
+    p = c.check()
+    caught(p, "questions.json", None, "red-flag question 'fever' cannot be \"informational\"")
+    caught(p, "questions.json", None, "'symptom_weeks': \"informational\" must be true or false")
