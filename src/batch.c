@@ -159,7 +159,7 @@ static void run_item(struct worker *w, struct chunk *c, struct item *it) {
     j = json_loadb(c->text.s + it->text, it->len, JSON_REJECT_DUPLICATES, &e);
     if (!j) {
       char msg[300];
-      snprintf(msg, sizeof msg, "malformed JSON at column %d: %s", e.column, e.text);
+      snprintf(msg, sizeof msg, "malformed JSON at column %d: %s", e.column, case_json_reason(&e));
       error_record(w, c, where, msg);
       return;
     }
@@ -303,12 +303,15 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
       while (e > s && (buf[e - 1] == ' ' || buf[e - 1] == '\t' || buf[e - 1] == '\r')) e--;
       if (e > s) {
         snprintf(where, sizeof where, "%s:%ld", name, line);
-        if (!nl) { /* last line without a newline: evaluate it, but say so if it is broken */
+        if (e - s > LINE_MAX_BYTES) { /* a whole over-long line arrived in one read */
+          snprintf(msg, sizeof msg, "line longer than %u bytes", LINE_MAX_BYTES);
+          add_item(p, where, NULL, 0, NULL, msg);
+        } else if (!nl) { /* last line without a newline: evaluate it, but say so if it is broken */
           json_error_t je;
           json_t *j = json_loadb(buf + s, e - s, JSON_REJECT_DUPLICATES, &je);
           if (!j) {
             snprintf(msg, sizeof msg,
-                     "incomplete last line (no newline at end of input): %s", je.text);
+                     "incomplete last line (no newline at end of input): %s", case_json_reason(&je));
             add_item(p, where, NULL, 0, NULL, msg);
           } else {
             add_item(p, where, NULL, 0, j, NULL);
@@ -336,7 +339,8 @@ static void read_json_file(struct pipeline *p, const char *path) {
   json_error_t e;
   json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
   if (!doc) {
-    snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", e.line, e.column, e.text);
+    snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", e.line, e.column,
+             case_json_reason(&e));
     add_item(p, path, NULL, 0, NULL, msg);
     return;
   }

@@ -262,7 +262,8 @@ static int cmp_qidx(const void *a, const void *b, void *kbp) {
 
 static void load_questions(struct loader *L) {
   static const char *const keys[] = {"id", "type", "min", "max", "choices", "text", "help",
-                                     "why", "red_flag", "who", "when", "section", NULL};
+                                     "why", "red_flag", "who", "when", "section",
+                                     "informational", NULL};
   kb *k = L->k;
   json_t *arr = load_list(L, 0, "questions.json", "questions");
   if (!arr) return;

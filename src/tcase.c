@@ -71,6 +71,9 @@ static int read_answer(const struct question *q, json_t *v, struct answer *a, ch
                        size_t n) {
   char shown[64];
   const char *s = json_string_value(v);
+  if (s && json_string_length(v) > CASE_VALUE_MAX)
+    return bad(err, n, "key '%s' has a string of %zu bytes (answers are at most %d)", q->id,
+               json_string_length(v), CASE_VALUE_MAX);
   if (json_is_null(v) || (s && !strcmp(s, "unknown"))) {
     a->state = ANS_UNKNOWN;
     return 0;
@@ -130,6 +133,39 @@ static int read_answer(const struct question *q, json_t *v, struct answer *a, ch
   return -1;
 }
 
+/* 1 if v nests objects/arrays more than max levels deep (v itself is level 1). */
+static int too_deep(json_t *v, int max) {
+  if (!json_is_object(v) && !json_is_array(v)) return 0;
+  if (max == 0) return 1;
+  json_t *x;
+  if (json_is_array(v)) {
+    size_t i;
+    json_array_foreach(v, i, x) if (too_deep(x, max - 1)) return 1;
+  } else {
+    const char *key;
+    json_object_foreach(v, key, x) if (too_deep(x, max - 1)) return 1;
+  }
+  return 0;
+}
+
+const char *case_json_reason(const json_error_t *e) {
+  switch (json_error_code(e)) {
+  case json_error_null_character:
+    return "a NUL character (\\u0000) in a string";
+  case json_error_null_byte_in_key:
+    return "a NUL character (\\u0000) in a key";
+  case json_error_invalid_utf8:
+    return "text that is not valid UTF-8";
+  case json_error_numeric_overflow:
+    return "a number out of range (whole numbers must fit in 64 bits, others in a double)";
+  case json_error_stack_overflow:
+    return "objects and arrays nested too deeply";
+  default:
+    if (!strncmp(e->text, "control character 0x0 ", 22)) return "a NUL byte in the input";
+    return e->text;
+  }
+}
+
 static int set_id(struct tcase *c, json_t *idv, const char *default_id, char *err, size_t n) {
   if (!idv) {
     c->id = xstrdup(default_id ? default_id : "?");
@@ -164,6 +200,8 @@ int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_
     return bad(err, errlen, "a case must be a JSON object, got %s", type_name(j));
   }
   if (set_id(c, json_object_get(j, "id"), default_id, err, errlen) < 0) return -1;
+  if (too_deep(j, CASE_DEPTH_MAX))
+    return bad(err, errlen, "objects and arrays nested more than %d levels deep", CASE_DEPTH_MAX);
   json_t *um = json_object_get(j, "unanswered_means");
   if (um) {
     const char *s = json_string_value(um);
@@ -179,9 +217,15 @@ int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_
   if (!answers) return bad(err, errlen, "no 'answers' object");
   if (!json_is_object(answers))
     return bad(err, errlen, "key 'answers' expects an object, got %s", type_name(answers));
+  if (json_object_size(answers) > (size_t)k->nq)
+    return bad(err, errlen, "%zu answers, but the catalogue has only %d findings",
+               json_object_size(answers), k->nq);
   const char *key;
   json_t *v;
   json_object_foreach(answers, key, v) {
+    if (strlen(key) > CASE_VALUE_MAX)
+      return bad(err, errlen, "answers: a key of %zu bytes (finding ids are at most %d)",
+                 strlen(key), CASE_VALUE_MAX);
     int qi = kb_question(k, key);
     if (qi < 0) {
       const char *hint = kb_suggest_question(k, key);

@@ -15,8 +15,11 @@ struct tcase {
   int unanswered_no; /* "unanswered_means": "no" -- an unticked box means no */
 };
 
-/* Limits on untrusted input (reported, never truncated). */
-#define CASE_ID_MAX 200 /* bytes in an id */
+/* Limits on untrusted input (reported, never truncated).  Lines and files are limited
+ * where they are read (batch.c). */
+#define CASE_ID_MAX 200   /* bytes in an id */
+#define CASE_DEPTH_MAX 64 /* nesting of objects and arrays in one case */
+#define CASE_VALUE_MAX 64 /* bytes in an answer's key or string value */
 
 /* Allocates the answers of c for kb k (all unanswered), id NULL. */
 void case_init(struct tcase *c, const kb *k);
@@ -30,6 +33,11 @@ void case_free(struct tcase *c);
  * is then still set (to the case's id when it had a usable one) for the error record. */
 int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_id,
                    char *err, size_t errlen);
+
+/* Plain words for why the JSON text of a case could not be parsed (e from jansson):
+ * a NUL byte, invalid UTF-8, a number out of range, too deep nesting, or jansson's own
+ * text.  Returns a static string or e->text. */
+const char *case_json_reason(const json_error_t *e);
 
 /* The case as a case file object (id, answers in catalogue order, unanswered_means).
  * Caller owns the returned reference. */

@@ -23,8 +23,15 @@ def run(args, input=None, timeout=120, env=None, cwd=None):
     e = dict(os.environ)
     if env:
         e.update(env)
-    return subprocess.run(cmd, input=input, capture_output=True, text=True,
-                          timeout=timeout, env=e, cwd=cwd)
+    p = subprocess.run(cmd, input=input, capture_output=True, text=True,
+                       timeout=timeout, env=e, cwd=cwd)
+    # Under a checking tool (valgrind, sanitizers: `make valgrind`, `make sanitize`) its
+    # report exits with PSOAS_TOOL_STATUS: fail the test whatever it expected.
+    tool = os.environ.get("PSOAS_TOOL_STATUS")
+    if tool and p.returncode == int(tool):
+        raise AssertionError(f"{' '.join(cmd[:12])}...: the checking tool reported errors "
+                             f"(exit {tool}):\n{p.stderr[-6000:]}")
+    return p
 
 
 def records(stdout):

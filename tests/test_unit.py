@@ -4,7 +4,7 @@ import subprocess
 
 from harness import ROOT, expect
 
-UNIT = os.path.join(ROOT, "build", "unit-tests")
+UNIT = os.environ.get("PSOAS_UNIT", os.path.join(ROOT, "build", "unit-tests"))  # make sanitize
 
 
 def generate_tests():
