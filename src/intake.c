@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,6 +86,12 @@ static json_t *steps_json(const struct dialogue *d) {
 /* Writes the case file atomically: a temporary file in the same directory, fsync,
  * rename.  Returns 0, or -1 after reporting (the previous file is then untouched). */
 static int save_case(struct dialogue *d) {
+  struct stat st;
+  if (lstat(d->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    report("%s: cannot save the answers: not a regular file", d->path);
+    d->save_failed = 1;
+    return -1;
+  }
   json_t *o = case_to_json(d->k, &d->c), *dl = json_object();
   json_object_set_new(dl, "mode", json_string(mode_names[d->mode]));
   json_object_set_new(dl, "steps", steps_json(d));

@@ -80,6 +80,38 @@ void le_close(void) {
 
 /* ---- reading -------------------------------------------------------------------------- */
 
+/* Waits until fd is readable.  Returns 1 when it is, 0 when a handled signal has been
+ * caught (checked with the signals blocked, so none slips in between), -1 on error. */
+static int wait_input(int fd) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (size_t i = 0; i < NHANDLED; i++) sigaddset(&block, handled[i]);
+  sigprocmask(SIG_BLOCK, &block, &old);
+  int rc;
+  for (;;) {
+    if (caught) {
+      rc = 0;
+      break;
+    }
+    fd_set in;
+    FD_ZERO(&in);
+    FD_SET(fd, &in);
+    int n = pselect(fd + 1, &in, NULL, NULL, NULL, &old);
+    if (n > 0) {
+      rc = 1;
+      break;
+    }
+    if (n < 0 && errno != EINTR) {
+      rc = -1;
+      break;
+    }
+  }
+  int e = errno;
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  errno = e;
+  return rc;
+}
+
 static char *rl_line;
 static int rl_finished;
 
@@ -90,39 +122,26 @@ static void on_line(char *line) {
 }
 
 static enum le_status tty_read(const char *prompt, char **line) {
-  sigset_t block, old;
-  sigemptyset(&block);
-  for (size_t i = 0; i < NHANDLED; i++) sigaddset(&block, handled[i]);
-  sigprocmask(SIG_BLOCK, &block, &old);
   rl_finished = 0;
   rl_line = NULL;
   rl_callback_handler_install(prompt, on_line);
-  enum le_status st = LE_LINE;
   while (!rl_finished) {
-    if (caught) { /* checked with the signals blocked: pselect cannot miss one */
+    int rc = wait_input(fileno(rl_instream ? rl_instream : stdin));
+    if (rc == 0) {
       rl_free_line_state();
       rl_callback_sigcleanup();
       rl_callback_handler_remove(); /* restores the terminal settings */
       fputc('\n', stdout);
-      st = LE_INTERRUPT;
-      break;
+      return LE_INTERRUPT;
     }
-    int fd = fileno(rl_instream ? rl_instream : stdin);
-    fd_set in;
-    FD_ZERO(&in);
-    FD_SET(fd, &in);
-    int n = pselect(fd + 1, &in, NULL, NULL, NULL, &old);
-    if (n < 0 && errno != EINTR) {
+    if (rc < 0) {
       int e = errno;
       rl_callback_handler_remove();
       errno = e;
-      st = LE_ERROR;
-      break;
+      return LE_ERROR;
     }
-    if (n > 0) rl_callback_read_char();
+    rl_callback_read_char();
   }
-  sigprocmask(SIG_SETMASK, &old, NULL);
-  if (st != LE_LINE) return st;
   if (!rl_line) {
     fputc('\n', stdout); /* readline leaves the cursor after the prompt on Ctrl-D */
     return LE_EOF;
@@ -132,25 +151,50 @@ static enum le_status tty_read(const char *prompt, char **line) {
   return LE_LINE;
 }
 
+/* Plain input is read with read(2), not stdio, so that waiting for it can be
+ * interrupted without a race (see wait_input); the bytes after a line wait here. */
+static char inbuf[4096];
+static size_t inbeg, inend;
+
+static enum le_status plain_line(char **line) {
+  strbuf b = {0};
+  for (;;) {
+    char *nl = memchr(inbuf + inbeg, '\n', inend - inbeg);
+    if (nl) {
+      sb_add(&b, inbuf + inbeg, (size_t)(nl - (inbuf + inbeg)));
+      inbeg = (size_t)(nl - inbuf) + 1;
+      break;
+    }
+    sb_add(&b, inbuf + inbeg, inend - inbeg);
+    inbeg = inend = 0;
+    int rc = wait_input(STDIN_FILENO);
+    ssize_t n = rc > 0 ? read(STDIN_FILENO, inbuf, sizeof inbuf) : -1;
+    if (n < 0 && rc > 0 && errno == EINTR) continue;
+    if (n < 0 || (n == 0 && b.len == 0)) {
+      int e = errno;
+      sb_free(&b);
+      errno = e;
+      return rc == 0 ? LE_INTERRUPT : n == 0 ? LE_EOF : LE_ERROR;
+    }
+    if (n == 0) break; /* a last line without a newline */
+    inend = (size_t)n;
+  }
+  *line = b.s;
+  return LE_LINE;
+}
+
 static enum le_status plain_read(const char *prompt, char **line) {
   if (caught) return LE_INTERRUPT;
   fputs(prompt, stdout);
   fflush(stdout);
-  char *buf = NULL;
-  size_t cap = 0;
-  ssize_t n = getline(&buf, &cap, stdin);
-  if (n < 0) {
-    int e = errno;
-    free(buf);
+  enum le_status st = plain_line(line);
+  if (st != LE_LINE) {
     fputc('\n', stdout);
-    if (caught) return LE_INTERRUPT;
-    if (feof(stdin)) return LE_EOF;
-    errno = e;
-    return LE_ERROR;
+    return st;
   }
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
-  printf("%s\n", buf); /* the echo a terminal would have shown */
-  *line = buf;
+  size_t n = strlen(*line);
+  if (n && (*line)[n - 1] == '\r') (*line)[--n] = '\0';
+  printf("%s\n", *line); /* the echo a terminal would have shown */
   return LE_LINE;
 }
 
