@@ -8,6 +8,7 @@
 
 #include "batch.h"
 #include "engine.h"
+#include "screenkb.h"
 #include "util.h"
 
 int ctx_load_kb(struct ctx *ctx) {
@@ -106,6 +107,12 @@ int cmd_check(struct ctx *ctx, int argc, char **argv) {
   if (status) return status;
   struct engine *e = engine_open(ctx->k, ctx->rules_dir);
   if (!e) return EXIT_SOFTWARE;
+  screenkb *sk = screenkb_load(ctx->k, ctx->kb_dir); /* the front-desk checklists */
+  if (!sk) {
+    engine_close(e);
+    return EXIT_SOFTWARE;
+  }
+  screenkb_free(sk);
   int rf = 0;
   for (int i = 0; i < ctx->k->nq; i++) rf += ctx->k->q[i].red_flag;
   printf("%s: %d rules, %d questions (%d red flags), %d concerns: ok\n", ctx->rules_dir,
