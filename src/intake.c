@@ -298,19 +298,26 @@ static void show_why(const struct dialogue *d, const struct prompt *p) {
   }
 }
 
+/* The answers question q takes, in words, into buf; returns buf. */
+static const char *answer_hint(const struct question *q, char *buf, size_t n) {
+  if (q->type == Q_BOOL)
+    snprintf(buf, n, "y (yes), n (no) or ? (don't know)");
+  else if (q->type == Q_INT)
+    snprintf(buf, n, "with a whole number from %ld to %ld, or ? (don't know)", q->min, q->max);
+  else
+    snprintf(buf, n, "with one of the choices shown (the first letters are enough), or ? (don't know)");
+  return buf;
+}
+
 static void show_help(const struct dialogue *d, const struct prompt *p) {
   const struct question *q = &d->k->q[p->q[0]];
+  char hint[128];
   if (p->group >= 0)
     put("  Answer y if any of the listed items applies (each is then asked on its own), n if\n"
         "  none does, or ? if you are not sure (each is then asked on its own).\n");
   else {
     put_wrapped(q->help, "  ");
-    if (q->type == Q_BOOL)
-      put("  Answer y (yes), n (no) or ? (don't know).\n");
-    else if (q->type == Q_INT)
-      printf("  Answer with a whole number from %ld to %ld, or ? (don't know).\n", q->min, q->max);
-    else
-      put("  Answer with one of the choices shown (the first letters are enough), or ?.\n");
+    printf("  Answer %s.\n", answer_hint(q, hint, sizeof hint));
   }
   put("  Commands:  why   why this question is asked\n"
       "             back  change the previous answer\n"
@@ -410,16 +417,12 @@ static enum outcome ask(struct dialogue *d, const struct prompt *p) {
     } else {
       const char *w = line + strspn(line, " \t");
       const char *near = q->type == Q_CHOICE ? closest_word(w, q->choices, (size_t)q->nchoices) : NULL;
+      char words[128];
       if (!*w)
-        put("  Please answer");
+        printf("  Please answer %s", answer_hint(q, words, sizeof words));
       else
-        printf("  Sorry, \"%.40s\" is not an answer here: please answer", w);
-      if (q->type == Q_BOOL)
-        put(" y (yes), n (no) or ? (don't know)");
-      else if (q->type == Q_INT)
-        printf(" with a whole number from %ld to %ld, or ? (don't know)", q->min, q->max);
-      else
-        put(" with one of the choices shown, or ? (don't know)");
+        printf("  Sorry, \"%.40s\" is not an answer here: please answer %s", w,
+               answer_hint(q, words, sizeof words));
       if (near) printf(" (did you mean \"%s\"?)", near);
       put(". Type help for more.\n");
     }

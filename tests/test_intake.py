@@ -126,65 +126,59 @@ def check_saved(v, path, asked, command):
         expect(flat.count(fid) == 1 or command == "screen", f"{v['id']}: asked {fid} twice")
 
 
-def intake_test(path, tty):
+def vignette_test(path, command, tty, check):
+    """A test that answers vignette path in `command` and hands the run to check(v, d,
+    asked, saved, cwd)."""
     def t():
         v = harness.load(path)
         cwd = tmpdir()
         try:
-            d, asked, status, saved = dialog.run_vignette(v, "intake", cwd, tty=tty)
+            d, asked, status, saved = dialog.run_vignette(v, command, cwd, tty=tty)
             expect(status == 0, f"exit {status}:\n{d.text()[-2000:]}")
-            therapist = dialog.THERAPIST & set(v["answers"])
-            check_saved(v, saved, asked, "intake --therapist" if therapist else "intake")
-            r = harness.records(eval_file(saved))[0]
-            want = v["expect"]
-            expect(r["disposition"] == want["disposition"],
-                   f"{v['id']}: intake ends in {r['disposition']}, the vignette expects {want['disposition']}")
-            got = [c["id"] for c in r["concerns"]]
-            expect(set(want.get("concerns", [])) <= set(got), f"{v['id']}: concerns {got}, expected {want}")
-            # The result screen is exactly what eval prints for the saved file.
-            text = dialog.clean(eval_file(saved, "text"))
-            expect(text in d.text(), f"{v['id']}: the result screen differs from eval --format text")
-            if r["disposition"] == "emergency":
-                out = d.text()
-                expect(out.index("EMERGENCY: ") < out.index("Case "), "the emergency is not said first")
+            check(v, d, asked, saved, cwd)
             if not tty:
-                PROMPTS[("intake", v["id"])] = len(asked)
+                PROMPTS[(command, v["id"])] = len(asked)
         finally:
             shutil.rmtree(cwd)
     return t
 
 
-def screen_test(path, tty):
-    def t():
-        v = harness.load(path)
-        cwd = tmpdir()
-        try:
-            d, asked, status, saved = dialog.run_vignette(v, "screen", cwd, tty=tty)
-            expect(status == 0, f"exit {status}:\n{d.text()[-2000:]}")
-            check_saved(v, saved, asked, "screen")
-            got = harness.records(eval_file(saved))[0]["disposition"]
-            # The full result without the therapist's findings: what a full intake of the
-            # person would give (the screen never asks the therapist).
-            full_case = dict(v, answers={k: x for k, x in v["answers"].items() if k not in dialog.THERAPIST})
-            fpath = os.path.join(cwd, "full.json")
-            with open(fpath, "w") as f:
-                json.dump(full_case, f)
-            full = harness.records(eval_file(fpath))[0]["disposition"]
-            if full in ("emergency", "urgent"):
-                expect(harness.severity(got) <= harness.severity(full),
-                       f"{v['id']}: the screen gives {got}, a full intake {full} (under-triage)")
-            if red_flags_clear(v) and got in ("caution", "proceed"):
-                expect(len(asked) <= 8, f"{v['id']}: no red flags, but {len(asked)} prompts: {asked}")
-            for ids in asked:
-                expect(len(ids) == 1 or all(QUESTIONS[i]["red_flag"] or i == "abnormal_vaginal_discharge" for i in ids),
-                       f"a checklist with a non-red-flag member: {ids}")
-            if not tty:
-                PROMPTS[("screen", v["id"])] = len(asked)
-                if red_flags_clear(v) and got in ("caution", "proceed"):
-                    CLEARED.add(v["id"])
-        finally:
-            shutil.rmtree(cwd)
-    return t
+def check_intake(v, d, asked, saved, cwd):
+    therapist = dialog.THERAPIST & set(v["answers"])
+    check_saved(v, saved, asked, "intake --therapist" if therapist else "intake")
+    r = harness.records(eval_file(saved))[0]
+    want = v["expect"]
+    expect(r["disposition"] == want["disposition"],
+           f"{v['id']}: intake ends in {r['disposition']}, the vignette expects {want['disposition']}")
+    got = [c["id"] for c in r["concerns"]]
+    expect(set(want.get("concerns", [])) <= set(got), f"{v['id']}: concerns {got}, expected {want}")
+    # The result screen is exactly what eval prints for the saved file.
+    text = dialog.clean(eval_file(saved, "text"))
+    expect(text in d.text(), f"{v['id']}: the result screen differs from eval --format text")
+    if r["disposition"] == "emergency":
+        out = d.text()
+        expect(out.index("EMERGENCY: ") < out.index("Case "), "the emergency is not said first")
+
+
+def check_screen(v, d, asked, saved, cwd):
+    check_saved(v, saved, asked, "screen")
+    got = harness.records(eval_file(saved))[0]["disposition"]
+    # The full result without the therapist's findings: what a full intake of the
+    # person would give (the screen never asks the therapist).
+    full_case = dict(v, answers={k: x for k, x in v["answers"].items() if k not in dialog.THERAPIST})
+    fpath = os.path.join(cwd, "full.json")
+    with open(fpath, "w") as f:
+        json.dump(full_case, f)
+    full = harness.records(eval_file(fpath))[0]["disposition"]
+    if full in ("emergency", "urgent"):
+        expect(harness.severity(got) <= harness.severity(full),
+               f"{v['id']}: the screen gives {got}, a full intake {full} (under-triage)")
+    if red_flags_clear(v) and got in ("caution", "proceed"):
+        CLEARED.add(v["id"])
+        expect(len(asked) <= 8, f"{v['id']}: no red flags, but {len(asked)} prompts: {asked}")
+    for ids in asked:
+        expect(len(ids) == 1 or all(QUESTIONS[i]["red_flag"] or i == "abnormal_vaginal_discharge" for i in ids),
+               f"a checklist with a non-red-flag member: {ids}")
 
 
 def prompt_counts_test():
@@ -204,8 +198,8 @@ def generate_tests():
         vid = os.path.basename(path)[:-5]
         for tty in (False, True):
             kind = "tty" if tty else "pipe"
-            tests.append((f"vignette-intake::{vid}::{kind}", intake_test(path, tty)))
-            tests.append((f"vignette-screen::{vid}::{kind}", screen_test(path, tty)))
+            tests.append((f"vignette-intake::{vid}::{kind}", vignette_test(path, "intake", tty, check_intake)))
+            tests.append((f"vignette-screen::{vid}::{kind}", vignette_test(path, "screen", tty, check_screen)))
     tests.append(("vignette-screen::prompt-counts", prompt_counts_test()))
     return tests
 
