@@ -500,6 +500,9 @@ static int run(struct dialogue *d) {
   save_case(d);
   show_result(d);
   printf("Answers saved in %s (`%s eval %s` gives this same result).\n", d->path, PROGNAME, d->path);
+  if (d->mode == MODE_SCREEN && d->r.disposition >= LV_INCOMPLETE)
+    printf("At the first visit, `%s intake --resume %s` asks the remaining questions.\n", PROGNAME,
+           d->path);
   if (d->mode == MODE_INTAKE && !d->therapist && d->r.disposition >= LV_INCOMPLETE)
     printf("Therapist: to add your examination findings, run `%s intake --therapist --resume %s`.\n",
            PROGNAME, d->path);

@@ -375,3 +375,24 @@ def test_never_saves_over_a_device():
     p = harness.run(["screen", "--save", "/dev/null"], input="40\n")
     expect(p.returncode == 74 and "not a regular file" in p.stderr, f"{p.returncode} {p.stderr}")
     expect(os.path.exists("/dev/null") and not os.path.isfile("/dev/null"), "/dev/null replaced!")
+
+
+def test_screen_then_intake_at_the_first_visit():
+    """The screen's file is resumed by the full intake, which asks only what is left and
+    finds what the screen does not look for (here hip arthritis: refer)."""
+    v = harness.load(os.path.join(ROOT, "tests", "vignettes", "dev-10.json"))
+    cwd = tmpdir()
+    try:
+        _, screen_asked, status, path = dialog.run_vignette(v, "screen", cwd)
+        expect(status == 0 and harness.records(eval_file(path))[0]["disposition"] == "proceed", "screen")
+        d = dialog.Dialog(["intake", "--show-ids", "--resume", path], cwd=cwd)
+        asked = []
+        while (ids := d.prompt()) is not None:
+            asked += ids
+            d.send(dialog.answer_for(v, ids))
+        expect(d.wait() == 0, d.text()[-500:])
+        screened = {i for ids in screen_asked for i in ids}
+        expect(not screened & set(asked), f"asked again: {screened & set(asked)}")
+        expect(harness.records(eval_file(path))[0]["disposition"] == "refer", "intake after the screen")
+    finally:
+        shutil.rmtree(cwd)
