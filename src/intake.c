@@ -9,7 +9,6 @@
 #include "intake.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <signal.h>
@@ -27,7 +26,7 @@
 #include "tcase.h"
 #include "util.h"
 
-#define STEP_MAX 16 /* questions one prompt can answer (a checklist group) */
+#define STEP_MAX SCREEN_GROUP_MAX /* questions one prompt can answer (a checklist group) */
 
 /* One prompt answered: the questions it set (to undo them), or a yes / don't-know to a
  * checklist group, which sets nothing and opens the group's members (n == 0). */
@@ -468,7 +467,7 @@ static const char *resume_cmd(const struct dialogue *d) {
 
 /* Runs the dialogue to its end, a stop or an error; returns the exit status. */
 static int run(struct dialogue *d) {
-  int status = EXIT_OK;
+  if (save_case(d) < 0) return EXIT_IOERR; /* fail before the questions, not after them */
   for (;;) {
     if (engine_eval(d->e, &d->c, d->mode, d->therapist, &d->r) < 0) {
       report("engine: %s", d->r.error);
@@ -506,7 +505,7 @@ static int run(struct dialogue *d) {
   if (d->mode == MODE_INTAKE && !d->therapist && d->r.disposition >= LV_INCOMPLETE)
     printf("Therapist: to add your examination findings, run `%s intake --therapist --resume %s`.\n",
            PROGNAME, d->path);
-  return d->save_failed ? EXIT_IOERR : status;
+  return d->save_failed ? EXIT_IOERR : EXIT_OK;
 }
 
 /* ---- setting up ---------------------------------------------------------------------------- */

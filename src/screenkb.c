@@ -48,8 +48,10 @@ static void load_group(struct sloader *L, const kb *k, screenkb *s, json_t *o, s
   g->text = need_str(L, o, g->id, "text");
   g->why = need_str(L, o, g->id, "why");
   json_t *members = json_object_get(o, "members");
-  if (!json_is_array(members) || json_array_size(members) < 2) {
-    problem(L, g->id, "\"members\" must be an array of at least two {\"id\", \"phrase\"}");
+  if (!json_is_array(members) || json_array_size(members) < 2 ||
+      json_array_size(members) > SCREEN_GROUP_MAX) {
+    problem(L, g->id, "\"members\" must be an array of 2 to %d {\"id\", \"phrase\"}",
+            SCREEN_GROUP_MAX);
     s->ng++;
     return;
   }

@@ -10,6 +10,8 @@
 
 #include "kb.h"
 
+#define SCREEN_GROUP_MAX 16 /* members of one checklist */
+
 struct screen_member {
   int q;              /* index into kb->q: a yes/no question asked of the patient */
   const char *phrase; /* its line in the checklist */

@@ -200,7 +200,7 @@ def generate_tests():
             kind = "tty" if tty else "pipe"
             tests.append((f"vignette-intake::{vid}::{kind}", vignette_test(path, "intake", tty, check_intake)))
             tests.append((f"vignette-screen::{vid}::{kind}", vignette_test(path, "screen", tty, check_screen)))
-    tests.append(("vignette-screen::prompt-counts", prompt_counts_test()))
+    tests.append(("vignettes-summary::screen-prompts", prompt_counts_test()))  # sorts after the runs
     return tests
 
 
@@ -284,11 +284,20 @@ def test_colour_only_on_a_terminal_without_no_color():
 
 
 def test_back_at_the_first_question_and_bad_input():
-    p = harness.run(["intake", "--save", "/dev/null/x"], input="back\n\n-1\n")
-    expect("nothing to go back to" in p.stdout, p.stdout)
-    expect("Please answer with a whole number from 0 to 120" in p.stdout, p.stdout)
-    expect("cannot save the answers" in p.stderr, p.stderr)
-    expect(p.returncode == 74, f"an unsaved dialogue must not exit {p.returncode}")
+    cwd = tmpdir()
+    try:
+        p = harness.run(["intake", "--save", "t.json"], input="back\n\n-1\n", cwd=cwd)
+        expect("nothing to go back to" in p.stdout, p.stdout)
+        expect("Please answer with a whole number from 0 to 120" in p.stdout, p.stdout)
+        expect(p.returncode == 75, f"end of input: exit {p.returncode}")
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_an_unwritable_save_file_fails_before_the_questions():
+    p = harness.run(["intake", "--save", "/nonexistent/dir/t.json"], input="40\n")
+    expect(p.returncode == 74 and "cannot save the answers" in p.stderr, f"{p.returncode} {p.stderr}")
+    expect("How old" not in p.stdout, "asked questions it could not save")
 
 
 def test_resume_errors():
