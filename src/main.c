@@ -46,7 +46,8 @@ static void usage(FILE *f) {
              "  --kb DIR      knowledge base (questions, concerns, disclaimer) to use\n"
              "  --help        this text\n  --version     the version\n\n"
              "exit status: 0 ok, 64 usage, 65 invalid case data, 66 input missing,\n"
-             "             70 rules/kb failed to load or the engine failed, 74 output error\n");
+             "             70 rules/kb failed to load or the engine failed, 74 output error;\n"
+             "             intake/screen: 75 stopped before the end (answers saved), 130 Ctrl-C\n");
 }
 
 static int is_dir(const char *p) {

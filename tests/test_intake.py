@@ -405,3 +405,29 @@ def test_screen_then_intake_at_the_first_visit():
         expect(harness.records(eval_file(path))[0]["disposition"] == "refer", "intake after the screen")
     finally:
         shutil.rmtree(cwd)
+
+
+def test_therapist_findings_only_in_the_therapist_section():
+    """A patient's intake never asks the therapist's findings; resuming it with
+    --therapist asks only those (and what they make necessary)."""
+    v = harness.load(os.path.join(ROOT, "tests", "vignettes", "dev-20.json"))
+    patient = dict(v, answers={k: x for k, x in v["answers"].items() if k not in dialog.THERAPIST})
+    cwd = tmpdir()
+    try:
+        d = dialog.Dialog(["intake", "--show-ids", "--save", "a.json"], cwd=cwd)
+        first = []
+        while (ids := d.prompt()) is not None:
+            first += ids
+            d.send(dialog.answer_for(patient, ids))
+        expect(d.wait() == 0 and not dialog.THERAPIST & set(first), f"therapist questions: {first}")
+        expect("intake --therapist --resume a.json" in d.text(), "no pointer to the therapist section")
+        d = dialog.Dialog(["intake", "--show-ids", "--therapist", "--resume", "a.json"], cwd=cwd)
+        second = []
+        while (ids := d.prompt()) is not None:
+            second += ids
+            d.send(dialog.answer_for(v, ids))
+        expect(d.wait() == 0 and set(second) <= dialog.THERAPIST, f"asked again: {second}")
+        r = harness.records(eval_file(os.path.join(cwd, "a.json")))[0]
+        expect(r["indications"] == ["female_runner_si"], r)
+    finally:
+        shutil.rmtree(cwd)
