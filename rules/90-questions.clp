@@ -98,6 +98,16 @@
   =>
   (assert (ask (id ?q) (rank ?r) (reason pattern) (concerns psoas_syndrome))))
 
+(defrule QUESTIONS::abscess-site
+  "[A][I] With a fever: a limp is one of the signs of a psoas abscess (asked until it is
+   established)."
+  (session (mode intake))
+  (finding (id fever) (value yes))
+  (not (concern (id psoas_abscess)))
+  (open-question (id limp) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id limp) (rank ?r) (reason differential) (concerns psoas_abscess))))
+
 (defrule QUESTIONS::leg-pain
   "[I] Leg pain, and whether it goes below the knee: nerve root pain (radiculopathy)."
   (session (mode intake))
