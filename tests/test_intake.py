@@ -462,7 +462,7 @@ def test_random_people_intake_asks_everything_that_matters():
     rng = random.Random(20261123)
     cwd = tmpdir()
     try:
-        for n in range(40):
+        for n in range(24):
             v = random_person(rng, n, 0.03 if n % 2 else 0.10)
             full_path = os.path.join(cwd, "full.json")
             with open(full_path, "w") as f:
