@@ -9,6 +9,7 @@
 #include <clips.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,7 +331,7 @@ static int read_ask_concerns(struct engine *e, void *f, struct rask *a, struct r
     const char *id = GetMFType(mf, i) == SYMBOL ? ValueToString(GetMFValue(mf, i)) : "?";
     int ci = kb_concern(e->k, id);
     if (ci < 0)
-      return fail(r, "the rules asked for '%s' to rule out concern '%s', which kb/concerns.json lacks",
+      return fail(r, "the rules asked for '%s' to rule in or out concern '%s', which kb/concerns.json lacks",
                   e->k->q[a->question].id, id);
     int dup = 0;
     for (int j = 0; j < a->nconcerns; j++) dup |= a->concerns[j] == ci;
@@ -357,7 +358,7 @@ static int read_asks(struct engine *e, struct result *r) {
       if (r->nask >= e->k->nq) continue;
       a = &r->ask[r->nask++];
       a->question = qi;
-      a->rank = rank + 1; /* replaced just below */
+      a->rank = INT_MAX; /* set just below */
       a->nconcerns = 0;
     }
     if (rank < a->rank) {
