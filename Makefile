@@ -17,7 +17,7 @@ CFLAGS   += -std=c11 $(OPT) $(WARN) -pthread
 LDLIBS   += -lclips -ljansson -lreadline -lm -pthread
 
 SRC  = src/util.c src/kb.c src/tcase.c src/engine.c src/output.c src/batch.c \
-       src/commands.c src/check.c src/main.c
+       src/commands.c src/check.c src/main.c src/lineedit.c src/screenkb.c src/intake.c
 OBJ  = $(SRC:src/%.c=build/%.o)
 DEPS = build/.deps-ok
 

@@ -10,7 +10,9 @@
 ;;;   (concern (id ID) (because ITEM...))     ITEM = finding id, or a comparison "age>=55"
 ;;;   (precaution (id ID))  (indication (id ID) (because ITEM...))
 ;;;   (disposition (level emergency|urgent|refer|incomplete|caution|proceed))
-;;;   (ask (id ID) (rank N) (reason red-flag|follow-up|pattern|history))
+;;;   (ask (id ID) (rank N) (reason red-flag|follow-up|pattern|history|...)
+;;;        (concerns CONCERN...))      a question the dialogue should ask; lowest rank
+;;;                                    first; concerns = what its answer rules in or out
 ;;; Host function: (concern-level ID) -> the level kb/concerns.json gives concern ID.
 ;;;
 ;;; Phases run as modules, in the order MAIN::start focuses them; no salience ladders.
@@ -52,7 +54,8 @@
 (deftemplate MAIN::ask
   (slot id (type SYMBOL))
   (slot rank (type INTEGER))
-  (slot reason (type SYMBOL)))
+  (slot reason (type SYMBOL))
+  (multislot concerns (type SYMBOL)))
 
 (deffunction MAIN::severity (?level)
   "1 for the most severe level, 6 for the least; 0 for an unknown level (treated

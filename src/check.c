@@ -21,6 +21,7 @@
 
 #include "commands.h"
 #include "engine.h"
+#include "screenkb.h"
 #include "util.h"
 
 #define SX_DEPTH_MAX 200 /* nesting of parentheses in a rule file */
@@ -635,6 +636,9 @@ int cmd_check(struct ctx *ctx, int argc, char **argv) {
   int status = ctx_load_kb(ctx);
   if (status) return status;
   int nrules = 0, problems = check_knowledge(ctx->k, ctx->rules_dir, &nrules);
+  screenkb *sk = screenkb_load(ctx->k, ctx->kb_dir); /* the front-desk checklists */
+  if (!sk) problems++;
+  screenkb_free(sk);
   if (problems) {
     report("check: %d problem%s in %s and %s", problems, problems == 1 ? "" : "s",
            ctx->rules_dir, ctx->kb_dir);

@@ -9,6 +9,7 @@
 #include <clips.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -321,23 +322,50 @@ static int flag_facts(struct engine *e, void *tmpl, int (*find)(const kb *, cons
   return 0;
 }
 
+/* Adds the concern ids in the ask fact's `concerns` multislot to a (no duplicates). */
+static int read_ask_concerns(struct engine *e, void *f, struct rask *a, struct result *r) {
+  DATA_OBJECT v;
+  if (!EnvGetFactSlot(e->env, f, "concerns", &v) || GetType(v) != MULTIFIELD) return 0;
+  void *mf = GetValue(v);
+  for (long i = GetDOBegin(v); i <= GetDOEnd(v); i++) {
+    const char *id = GetMFType(mf, i) == SYMBOL ? ValueToString(GetMFValue(mf, i)) : "?";
+    int ci = kb_concern(e->k, id);
+    if (ci < 0)
+      return fail(r, "the rules asked for '%s' to rule in or out concern '%s', which kb/concerns.json lacks",
+                  e->k->q[a->question].id, id);
+    int dup = 0;
+    for (int j = 0; j < a->nconcerns; j++) dup |= a->concerns[j] == ci;
+    if (!dup && a->nconcerns < ASK_CONCERNS_MAX) a->concerns[a->nconcerns++] = ci;
+  }
+  return 0;
+}
+
+/* The ask facts, one per question (the lowest rank wins; concerns are merged). */
 static int read_asks(struct engine *e, struct result *r) {
   for (void *f = EnvGetNextFactInTemplate(e->env, e->t_ask, NULL); f;
        f = EnvGetNextFactInTemplate(e->env, e->t_ask, f)) {
     const char *id = get_symbol(e, f, "id");
     int qi = id ? kb_question(e->k, id) : -1;
     if (qi < 0) return fail(r, "the rules asked for '%s', which kb/questions.json lacks", id ? id : "?");
-    int dup = 0;
-    for (int i = 0; i < r->nask; i++)
-      if (r->ask[i].question == qi) dup = 1;
-    if (dup || r->nask >= e->k->nq) continue;
-    struct rask *a = &r->ask[r->nask++];
-    a->question = qi;
     DATA_OBJECT v;
     EnvGetFactSlot(e->env, f, "rank", &v);
-    a->rank = GetType(v) == INTEGER ? (int)ValueToLong(GetValue(v)) : qi;
+    int rank = GetType(v) == INTEGER ? (int)ValueToLong(GetValue(v)) : qi;
     const char *why = get_symbol(e, f, "reason");
-    snprintf(a->reason, sizeof a->reason, "%s", why && strcmp(why, "nil") ? why : "");
+    struct rask *a = NULL;
+    for (int i = 0; i < r->nask; i++)
+      if (r->ask[i].question == qi) a = &r->ask[i];
+    if (!a) {
+      if (r->nask >= e->k->nq) continue;
+      a = &r->ask[r->nask++];
+      a->question = qi;
+      a->rank = INT_MAX; /* set just below */
+      a->nconcerns = 0;
+    }
+    if (rank < a->rank) {
+      a->rank = rank;
+      snprintf(a->reason, sizeof a->reason, "%s", why && strcmp(why, "nil") ? why : "");
+    }
+    if (read_ask_concerns(e, f, a, r)) return -1;
   }
   /* insertion sort by rank: at most a few dozen entries */
   for (int i = 1; i < r->nask; i++) {

@@ -22,10 +22,14 @@ struct rconcern {
   size_t because[BECAUSE_MAX]; /* offsets into result.pool */
 };
 
+#define ASK_CONCERNS_MAX 8
+
 struct rask {
   int question;             /* index into kb->q */
   int rank;
   char reason[16];          /* red-flag, follow-up, pattern, ... */
+  int nconcerns;            /* what the answer rules in or out (the ask's `concerns`) */
+  int concerns[ASK_CONCERNS_MAX]; /* indexes into kb->c */
 };
 
 struct result {

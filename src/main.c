@@ -12,6 +12,7 @@
 #include "batch.h"
 #include "commands.h"
 #include "engine.h"
+#include "intake.h"
 #include "kb.h"
 #include "util.h"
 
@@ -23,6 +24,10 @@
 #endif
 
 static const struct command commands[] = {
+    {"intake", cmd_intake, "[--therapist] [--show-ids] [--save FILE] [--resume FILE]",
+     "guided intake questionnaire (interactive; one answer per line when piped)"},
+    {"screen", cmd_screen, "[--show-ids] [--save FILE] [--resume FILE]",
+     "front-desk screen: red flags first, as few questions as possible"},
     {"eval", cmd_eval, "[--format jsonl|text|csv] [--jobs N] [--summary] [--progress] [FILE|DIR|-]...",
      "evaluate case files, directories of them, or JSON Lines on stdin ('-')"},
     {"check", cmd_check, "", "validate rules/ and kb/ together"},
@@ -41,7 +46,8 @@ static void usage(FILE *f) {
              "  --kb DIR      knowledge base (questions, concerns, disclaimer) to use\n"
              "  --help        this text\n  --version     the version\n\n"
              "exit status: 0 ok, 64 usage, 65 invalid case data, 66 input missing,\n"
-             "             70 rules/kb failed to load or the engine failed, 74 output error\n");
+             "             70 rules/kb failed to load or the engine failed, 74 output error;\n"
+             "             intake/screen: 75 stopped before the end (answers saved), 130 Ctrl-C\n");
 }
 
 static int is_dir(const char *p) {

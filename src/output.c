@@ -103,6 +103,10 @@ static void wrap(strbuf *b, const char *text, const char *indent, int width) {
   sb_add(b, "\n", 1);
 }
 
+void out_wrap(strbuf *b, const char *text, const char *indent, int width) {
+  wrap(b, text, indent, width);
+}
+
 static void text_record(strbuf *b, const kb *k, const char *id, const struct result *r,
                         int color) {
   const char *on = color ? level_color(r->disposition) : "", *off = color ? "\033[0m" : "";

@@ -20,6 +20,9 @@ void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
 /* The CSV header line, or "" for other formats. */
 const char *out_header(enum format fmt);
 
+/* Appends text to b, word-wrapped at width columns, each line starting with indent. */
+void out_wrap(strbuf *b, const char *text, const char *indent, int width);
+
 /* ANSI colour for a level banner ("" if none). */
 const char *level_color(enum level l);
 

@@ -2,6 +2,8 @@
  * names the key and what was expected; writing one back. */
 #include "tcase.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +166,49 @@ const char *case_json_reason(const json_error_t *e) {
     if (!strncmp(e->text, "control character 0x0 ", 22)) return "a NUL byte in the input";
     return e->text;
   }
+}
+
+/* The JSON value a typed answer stands for (see case_parse_answer); caller owns it. */
+static json_t *typed_value(const struct question *q, const char *w) {
+  static const char *const yes[] = {"y", "yes", "true", NULL}, *const no[] = {"n", "no", "false", NULL},
+                           *const dunno[] = {"?", "unknown", "dk", "don't know", "dont know", NULL};
+  for (const char *const *p = dunno; *p; p++)
+    if (!strcmp(w, *p)) return json_string("unknown");
+  if (q->type == Q_BOOL) {
+    for (const char *const *p = yes; *p; p++)
+      if (!strcmp(w, *p)) return json_true();
+    for (const char *const *p = no; *p; p++)
+      if (!strcmp(w, *p)) return json_false();
+  } else if (q->type == Q_INT && *w) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(w, &end, 10);
+    if (!*end && errno == 0) return json_integer(v);
+  } else if (q->type == Q_CHOICE && *w) {
+    int found = -1;
+    size_t n = strlen(w);
+    for (int i = 0; i < q->nchoices; i++)
+      if (!strncmp(q->choices[i], w, n)) found = found == -1 ? i : -2;
+    if (found >= 0) return json_string(q->choices[found]);
+  }
+  return json_string(w);
+}
+
+int case_parse_answer(const kb *k, int qi, const char *text, struct answer *a, char *err,
+                      size_t errlen) {
+  while (isspace((unsigned char)*text)) text++;
+  size_t n = strlen(text);
+  while (n && isspace((unsigned char)text[n - 1])) n--;
+  char *w = xmalloc(n + 1);
+  for (size_t i = 0; i < n; i++) w[i] = (char)tolower((unsigned char)text[i]);
+  w[n] = '\0';
+  json_t *v = typed_value(&k->q[qi], w);
+  struct answer got = {0};
+  int rc = v ? read_answer(&k->q[qi], v, &got, err, errlen) : bad(err, errlen, "unreadable answer");
+  if (rc == 0) *a = got;
+  json_decref(v);
+  free(w);
+  return rc;
 }
 
 static int set_id(struct tcase *c, json_t *idv, const char *default_id, char *err, size_t n) {

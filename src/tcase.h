@@ -39,6 +39,13 @@ int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_
  * text.  Returns a static string or e->text. */
 const char *case_json_reason(const json_error_t *e);
 
+/* Parses an answer typed in a dialogue to question qi into a, by the same rules as a
+ * case file (type, range, choices): y/yes/n/no, ?/unknown/dk (don't know), a whole
+ * number, or a choice or an unambiguous start of one; case and surrounding blanks are
+ * ignored.  Returns 0, or -1 with err set (a is then unchanged). */
+int case_parse_answer(const kb *k, int qi, const char *text, struct answer *a, char *err,
+                      size_t errlen);
+
 /* The case as a case file object (id, answers in catalogue order, unanswered_means).
  * Caller owns the returned reference. */
 json_t *case_to_json(const kb *k, const struct tcase *c);

@@ -19,7 +19,10 @@ enum exit_status {
   EXIT_DATA = EX_DATAERR,      /* 65: a case was invalid (the others were still evaluated) */
   EXIT_NOINPUT = EX_NOINPUT,   /* 66: an input file or directory is missing */
   EXIT_SOFTWARE = EX_SOFTWARE, /* 70: rules or kb failed to load, or an engine failure */
-  EXIT_IOERR = EX_IOERR        /* 74: writing the output failed */
+  EXIT_IOERR = EX_IOERR,       /* 74: writing the output failed */
+  EXIT_UNFINISHED = EX_TEMPFAIL, /* 75: an intake/screen stopped early (quit, end of input);
+                                    its answers are saved for --resume */
+  EXIT_INTERRUPTED = 130       /* an intake/screen was interrupted by a signal (saved) */
 };
 
 /* Print "psoas-triage: " + the formatted message + newline to stderr. */

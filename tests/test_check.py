@@ -124,9 +124,11 @@ def test_misspelt_precaution_asserted():
 
 def test_unused_question():
     c = Copy()
-    c.edit_json("kb/questions.json",
-                lambda d: [q.pop("informational", None) for q in d["questions"]])
-    caught(c.check(), "questions.json", None, "question 'symptom_weeks' is used by no rule")
+    def add(d):
+        q = dict(next(q for q in d["questions"] if q["id"] == "athlete"), id="cycles_to_work")
+        d["questions"].append(q)
+    c.edit_json("kb/questions.json", add)
+    caught(c.check(), "questions.json", None, "question 'cycles_to_work' is used by no rule")
 
 
 def test_syntax_error():

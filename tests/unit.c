@@ -248,6 +248,37 @@ static void test_util(void) {
   sb_free(NULL);
 }
 
+/* Typed dialogue answers go through the same validation as case files. */
+static void test_typed_answers(void) {
+  static const struct {
+    const char *q, *text;
+    int ok;
+    unsigned char state;
+    long value;
+  } t[] = {
+      {"fever", "y", 1, ANS_YES, 0},        {"fever", " YES ", 1, ANS_YES, 0},
+      {"fever", "n", 1, ANS_NO, 0},         {"fever", "?", 1, ANS_UNKNOWN, 0},
+      {"fever", "don't know", 1, ANS_UNKNOWN, 0}, {"fever", "maybe", 0, 0, 0},
+      {"fever", "", 0, 0, 0},               {"fever", "1", 0, 0, 0},
+      {"age", "47", 1, ANS_VALUE, 47},      {"age", "150", 0, 0, 0},
+      {"age", "-1", 0, 0, 0},               {"age", "4x", 0, 0, 0},
+      {"age", "99999999999999999999", 0, 0, 0}, {"age", "dk", 1, ANS_UNKNOWN, 0},
+      {"sex", "Female", 1, ANS_VALUE, 0},   {"sex", "fe", 1, ANS_VALUE, 0},
+      {"sex", "m", 1, ANS_VALUE, 1},        {"sex", "o", 1, ANS_VALUE, 2},
+      {"sex", "x", 0, 0, 0},                {"sex", "y", 0, 0, 0},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+    struct answer a = {ANS_NONE, -7};
+    char err[256] = "";
+    int rc = case_parse_answer(K, kb_question(K, t[i].q), t[i].text, &a, err, sizeof err);
+    if ((rc == 0) != t[i].ok || (t[i].ok && (a.state != t[i].state || a.value != t[i].value)) ||
+        (!t[i].ok && (a.state != ANS_NONE || !*err))) {
+      printf("  %s: \"%s\": rc %d state %d value %ld err %s\n", t[i].q, t[i].text, rc, a.state, a.value, err);
+      failures++;
+    }
+  }
+}
+
 static const struct {
   const char *name;
   void (*fn)(void);
@@ -255,7 +286,7 @@ static const struct {
 #define T(x) {#x, test_##x}
     T(kb_loads),       T(kb_rejects_broken), T(when_conditions), T(case_values),
     T(case_errors),    T(engine_levels),     T(engine_bad_rules), T(output_escaping),
-    T(util),
+    T(util),           T(typed_answers),
 };
 
 int main(int argc, char **argv) {

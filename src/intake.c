@@ -1,0 +1,603 @@
+/* intake.c -- the guided intake and the front-desk screen (see intake.h).
+ *
+ * One loop for both: evaluate the case so far; stop at an emergency; otherwise take the
+ * first question the rules ask for that has no answer yet (in screen mode, related red
+ * flags are asked together as a checklist from kb/screen.json); read the answer (or
+ * why / back / help / quit); save; repeat.  Every prompt answered is a step, so `back`
+ * can undo exactly one prompt.  The dialogue's steps are saved with the answers under
+ * the case file's "dialogue" key, which eval ignores. */
+#include "intake.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "lineedit.h"
+#include "output.h"
+#include "screenkb.h"
+#include "tcase.h"
+#include "util.h"
+
+#define STEP_MAX SCREEN_GROUP_MAX /* questions one prompt can answer (a checklist group) */
+
+/* One prompt answered: the questions it set (to undo them), or a yes / don't-know to a
+ * checklist group, which sets nothing and opens the group's members (n == 0). */
+struct step {
+  int group; /* index into the screenkb, or -1 */
+  int n;
+  int q[STEP_MAX];
+};
+
+/* What to ask next: one question, or a checklist group with its members to ask. */
+struct prompt {
+  int group;       /* -1: the single question q[0] */
+  int n;
+  int q[STEP_MAX];
+  const struct rask *ask; /* the rules' request for q[0] (its reason and concerns) */
+};
+
+struct dialogue {
+  const kb *k;
+  screenkb *sk;          /* screen mode only */
+  struct engine *e;
+  enum mode mode;
+  int therapist, show_ids, color;
+  struct tcase c;
+  struct result r;
+  char *path;            /* where the answers are saved (owned) */
+  int save_failed;
+  struct step *steps;
+  int nsteps, capsteps;
+  unsigned char *opened; /* per group: a yes or don't-know to it, members still to ask */
+  const char *words[16]; /* tab completion for the current prompt */
+};
+
+enum outcome { ASKED, WENT_BACK, STOPPED, INTERRUPTED, READ_ERROR };
+
+static const char *const mode_names[] = {"eval", "intake", "screen"};
+
+/* ---- saving ------------------------------------------------------------------------------- */
+
+/* The steps as strings: "age" (one question), "nerves: saddle_numbness bladder_change"
+ * (a checklist answered no), "nerves:" (a checklist answered yes or don't know). */
+static json_t *steps_json(const struct dialogue *d) {
+  json_t *arr = json_array();
+  strbuf b = {0};
+  for (int i = 0; i < d->nsteps; i++) {
+    const struct step *s = &d->steps[i];
+    sb_clear(&b);
+    if (s->group >= 0) sb_printf(&b, "%s:", d->sk->g[s->group].id);
+    for (int j = 0; j < s->n; j++) sb_printf(&b, "%s%s", j || s->group >= 0 ? " " : "", d->k->q[s->q[j]].id);
+    json_array_append_new(arr, json_string(b.s ? b.s : ""));
+  }
+  sb_free(&b);
+  return arr;
+}
+
+/* Writes the case file atomically: a temporary file in the same directory, fsync,
+ * rename.  Returns 0, or -1 after reporting (the previous file is then untouched). */
+static int save_case(struct dialogue *d) {
+  struct stat st;
+  if (lstat(d->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    report("%s: cannot save the answers: not a regular file", d->path);
+    d->save_failed = 1;
+    return -1;
+  }
+  json_t *o = case_to_json(d->k, &d->c), *dl = json_object();
+  json_object_set_new(dl, "mode", json_string(mode_names[d->mode]));
+  json_object_set_new(dl, "steps", steps_json(d));
+  json_object_set_new(o, "dialogue", dl);
+  char *text = json_dumps(o, JSON_INDENT(2));
+  json_decref(o);
+  char *dcopy = xstrdup(d->path), *bcopy = xstrdup(d->path);
+  char *tmp = xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
+  free(dcopy);
+  free(bcopy);
+  int rc = -1, fd = mkstemp(tmp);
+  if (fd >= 0) {
+    size_t len = text ? strlen(text) : 0, off = 0;
+    while (off < len) {
+      ssize_t w = write(fd, text + off, len - off);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      off += (size_t)w;
+    }
+    int ok = text && off == len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, d->path) == 0) rc = 0;
+    if (rc) unlink(tmp);
+  }
+  if (rc) {
+    report("%s: cannot save the answers: %s", d->path, strerror(errno));
+    d->save_failed = 1;
+  }
+  free(tmp);
+  free(text);
+  return rc;
+}
+
+/* ---- steps ---------------------------------------------------------------------------------- */
+
+static struct step *push_step(struct dialogue *d, int group) {
+  if (d->nsteps == d->capsteps) {
+    d->capsteps = d->capsteps ? 2 * d->capsteps : 32;
+    d->steps = xrealloc(d->steps, sizeof *d->steps * (size_t)d->capsteps);
+  }
+  struct step *s = &d->steps[d->nsteps++];
+  s->group = group;
+  s->n = 0;
+  return s;
+}
+
+/* Restores the steps saved by save_case from a resumed file, keeping only questions
+ * that are answered in it; without them, each answer is a step in catalogue order. */
+static void load_steps(struct dialogue *d, json_t *saved) {
+  json_t *steps = json_object_get(json_object_get(saved, "dialogue"), "steps");
+  unsigned char *seen = xcalloc((size_t)d->k->nq + 1, 1);
+  size_t i;
+  json_t *o;
+  json_array_foreach(steps, i, o) {
+    const char *text = json_string_value(o);
+    if (!text) continue;
+    char *copy = xstrdup(text), *words = copy, *colon = strchr(copy, ':'), *save = NULL;
+    int g = -1;
+    if (colon) {
+      *colon = '\0';
+      words = colon + 1;
+      for (int x = 0; d->sk && x < d->sk->ng; x++)
+        if (!strcmp(d->sk->g[x].id, copy)) g = x;
+    }
+    struct step *s = push_step(d, g);
+    for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+      int qi = kb_question(d->k, w);
+      if (qi >= 0 && d->c.a[qi].state != ANS_NONE && !seen[qi] && s->n < STEP_MAX) {
+        seen[qi] = 1;
+        s->q[s->n++] = qi;
+      }
+    }
+    free(copy);
+    if (s->n == 0 && g >= 0)
+      d->opened[g] = 1;
+    else if (s->n == 0)
+      d->nsteps--;
+  }
+  for (int qi = 0; qi < d->k->nq; qi++)
+    if (d->c.a[qi].state != ANS_NONE && !seen[qi]) {
+      struct step *s = push_step(d, -1);
+      s->q[s->n++] = qi;
+    }
+  free(seen);
+}
+
+/* ---- choosing the next prompt ------------------------------------------------------------ */
+
+static const struct rask *pending_ask(const struct dialogue *d, int qi) {
+  if (d->c.a[qi].state != ANS_NONE) return NULL;
+  for (int i = 0; i < d->r.nask; i++)
+    if (d->r.ask[i].question == qi) return &d->r.ask[i];
+  return NULL;
+}
+
+/* The next prompt into p: the first question the rules ask for that has no answer yet
+ * (never one answered "don't know").  In screen mode: the members of an opened group
+ * come first; otherwise two or more unanswered members of a group wanted by the rules
+ * are asked as one checklist.  Returns 0 when nothing is left to ask. */
+static int next_prompt(const struct dialogue *d, struct prompt *p) {
+  const screenkb *sk = d->mode == MODE_SCREEN ? d->sk : NULL;
+  p->group = -1;
+  p->n = 0;
+  p->ask = NULL;
+  if (sk) { /* an opened (or partly answered) group: its next member */
+    for (int i = 0; i < d->r.nask && !p->ask; i++) {
+      int qi = d->r.ask[i].question, g = sk->group_of[qi];
+      if (g < 0 || !pending_ask(d, qi)) continue;
+      int answered = 0;
+      for (int m = 0; m < sk->g[g].nm; m++) answered |= d->c.a[sk->g[g].m[m].q].state != ANS_NONE;
+      if (d->opened[g] || answered) p->ask = &d->r.ask[i];
+    }
+  }
+  for (int i = 0; i < d->r.nask && !p->ask; i++)
+    if (pending_ask(d, d->r.ask[i].question)) p->ask = &d->r.ask[i];
+  if (!p->ask) return 0;
+  int qi = p->ask->question, g = sk ? sk->group_of[qi] : -1;
+  if (g >= 0 && !d->opened[g]) {
+    for (int m = 0; m < sk->g[g].nm && p->n < STEP_MAX; m++)
+      if (pending_ask(d, sk->g[g].m[m].q)) p->q[p->n++] = sk->g[g].m[m].q;
+    if (p->n >= 2) {
+      p->group = g;
+      return 1;
+    }
+  }
+  p->n = 1;
+  p->q[0] = qi;
+  return 1;
+}
+
+/* ---- showing ------------------------------------------------------------------------------ */
+
+static void put(const char *s) { fputs(s, stdout); }
+
+static void put_wrapped(const char *text, const char *indent) {
+  strbuf b = {0};
+  out_wrap(&b, text, indent, 88);
+  put(b.s);
+  sb_free(&b);
+}
+
+static void show_prompt(const struct dialogue *d, const struct prompt *p) {
+  const kb *k = d->k;
+  put("\n");
+  if (d->show_ids) {
+    put("[");
+    for (int i = 0; i < p->n; i++) printf("%s%s", i ? " " : "", k->q[p->q[i]].id);
+    put("] ");
+  }
+  if (p->group < 0) {
+    printf("%s\n", k->q[p->q[0]].text);
+    return;
+  }
+  const struct screen_group *g = &d->sk->g[p->group];
+  printf("%s\n", g->text);
+  for (int i = 0; i < p->n; i++)
+    for (int m = 0; m < g->nm; m++)
+      if (g->m[m].q == p->q[i]) printf("  - %s\n", g->m[m].phrase);
+}
+
+/* The readline prompt: the answers this question takes. */
+static char *answer_prompt(const struct question *q) {
+  if (q->type == Q_INT) return xasprintf("(%ld-%ld, ?) > ", q->min, q->max);
+  if (q->type == Q_CHOICE) {
+    strbuf b = {0};
+    sb_puts(&b, "(");
+    for (int i = 0; i < q->nchoices; i++) sb_printf(&b, "%s/", q->choices[i]);
+    sb_puts(&b, "?) > ");
+    return b.s;
+  }
+  return xstrdup("(y/n/?) > ");
+}
+
+static void set_completions(struct dialogue *d, const struct question *q) {
+  static const char *const commands[] = {"why", "back", "help", "quit", NULL};
+  int n = 0;
+  if (q->type == Q_BOOL) {
+    d->words[n++] = "yes";
+    d->words[n++] = "no";
+  }
+  for (int i = 0; q->type == Q_CHOICE && i < q->nchoices && n < 8; i++) d->words[n++] = q->choices[i];
+  d->words[n++] = "unknown";
+  for (const char *const *c = commands; *c; c++) d->words[n++] = *c;
+  d->words[n] = NULL;
+  le_complete_with(d->words);
+}
+
+static void show_why(const struct dialogue *d, const struct prompt *p) {
+  const kb *k = d->k;
+  if (p->group >= 0) {
+    put_wrapped(d->sk->g[p->group].why, "  ");
+    put("  These are red-flag questions: nobody is cleared for treatment until they are answered.\n");
+    return;
+  }
+  put_wrapped(k->q[p->q[0]].why, "  ");
+  if (k->q[p->q[0]].red_flag)
+    put("  It is a red-flag question: nobody is cleared for treatment until it is answered.\n");
+  if (p->ask && p->ask->nconcerns) {
+    put("  Your answer helps rule in or out:\n");
+    for (int i = 0; i < p->ask->nconcerns; i++) {
+      const struct concern_def *c = &k->c[p->ask->concerns[i]];
+      printf("  - %s (%s)\n", c->title, level_name(c->level));
+    }
+  }
+}
+
+/* The answers question q takes, in words, into buf; returns buf. */
+static const char *answer_hint(const struct question *q, char *buf, size_t n) {
+  if (q->type == Q_BOOL)
+    snprintf(buf, n, "y (yes), n (no) or ? (don't know)");
+  else if (q->type == Q_INT)
+    snprintf(buf, n, "with a whole number from %ld to %ld, or ? (don't know)", q->min, q->max);
+  else
+    snprintf(buf, n, "with one of the choices shown (the first letters are enough), or ? (don't know)");
+  return buf;
+}
+
+static void show_help(const struct dialogue *d, const struct prompt *p) {
+  const struct question *q = &d->k->q[p->q[0]];
+  char hint[128];
+  if (p->group >= 0)
+    put("  Answer y if any of the listed items applies (each is then asked on its own), n if\n"
+        "  none does, or ? if you are not sure (each is then asked on its own).\n");
+  else {
+    put_wrapped(q->help, "  ");
+    printf("  Answer %s.\n", answer_hint(q, hint, sizeof hint));
+  }
+  put("  Commands:  why   why this question is asked\n"
+      "             back  change the previous answer\n"
+      "             help  this text\n"
+      "             quit  stop now; your answers are kept and you can resume later\n"
+      "  Ctrl-D stops too, Ctrl-C interrupts: the answers given are never lost.\n");
+}
+
+/* "yes", "no", "don't know", the number or the choice. */
+static const char *answer_text(const struct question *q, const struct answer *a, char *buf, size_t n) {
+  switch (a->state) {
+  case ANS_YES: return "yes";
+  case ANS_NO: return "no";
+  case ANS_UNKNOWN: return "don't know";
+  case ANS_VALUE:
+    if (q->type == Q_CHOICE) return q->choices[a->value];
+    snprintf(buf, n, "%ld", a->value);
+    return buf;
+  default: return "no answer";
+  }
+}
+
+/* ---- asking ------------------------------------------------------------------------------- */
+
+/* Undoes the last step; returns 0, or -1 if there is none. */
+static int go_back(struct dialogue *d) {
+  if (d->nsteps == 0) return -1;
+  struct step *s = &d->steps[--d->nsteps];
+  char buf[32];
+  if (s->n == 0 && s->group >= 0) {
+    d->opened[s->group] = 0;
+    printf("  Going back to the checklist \"%s\".\n", d->sk->g[s->group].text);
+  }
+  for (int i = 0; i < s->n; i++) {
+    const struct question *q = &d->k->q[s->q[i]];
+    printf("  Going back to: %s (you answered: %s)\n", q->text,
+           answer_text(q, &d->c.a[s->q[i]], buf, sizeof buf));
+    d->c.a[s->q[i]].state = ANS_NONE;
+    d->c.a[s->q[i]].value = 0;
+  }
+  return 0;
+}
+
+/* Records a valid answer a to prompt p as one step. */
+static void record(struct dialogue *d, const struct prompt *p, struct answer a) {
+  struct step *s = push_step(d, p->group);
+  if (p->group >= 0 && a.state != ANS_NO) {
+    d->opened[p->group] = 1; /* yes or don't know: each member on its own */
+    put(a.state == ANS_YES ? "  Which ones? One at a time:\n" : "  Then one at a time:\n");
+    return;
+  }
+  for (int i = 0; i < p->n; i++) {
+    d->c.a[p->q[i]] = a;
+    s->q[s->n++] = p->q[i];
+  }
+}
+
+static int is_word(const char *line, const char *w) {
+  while (*line == ' ' || *line == '\t') line++;
+  size_t n = strlen(w);
+  if (strncasecmp(line, w, n)) return 0;
+  for (line += n; *line; line++)
+    if (*line != ' ' && *line != '\t') return 0;
+  return 1;
+}
+
+/* Shows prompt p and reads until it gets an answer or a command that leaves it. */
+static enum outcome ask(struct dialogue *d, const struct prompt *p) {
+  const struct question *q = &d->k->q[p->q[0]];
+  show_prompt(d, p);
+  set_completions(d, q);
+  char *hint = answer_prompt(q);
+  enum outcome out = READ_ERROR;
+  for (;;) {
+    char *line = NULL;
+    enum le_status st = le_read(hint, &line);
+    if (st != LE_LINE) {
+      out = st == LE_EOF ? STOPPED : st == LE_INTERRUPT ? INTERRUPTED : READ_ERROR;
+      break;
+    }
+    struct answer a;
+    char err[256];
+    if (is_word(line, "why")) {
+      show_why(d, p);
+    } else if (is_word(line, "help")) {
+      show_help(d, p);
+    } else if (is_word(line, "quit") || is_word(line, "exit")) {
+      out = STOPPED;
+    } else if (is_word(line, "back")) {
+      if (go_back(d) == 0)
+        out = WENT_BACK;
+      else
+        put("  This is the first question: there is nothing to go back to.\n");
+    } else if (case_parse_answer(d->k, p->q[0], line, &a, err, sizeof err) == 0) {
+      record(d, p, a);
+      out = ASKED;
+    } else {
+      const char *w = line + strspn(line, " \t");
+      const char *near = q->type == Q_CHOICE ? closest_word(w, q->choices, (size_t)q->nchoices) : NULL;
+      char words[128];
+      if (!*w)
+        printf("  Please answer %s", answer_hint(q, words, sizeof words));
+      else
+        printf("  Sorry, \"%.40s\" is not an answer here: please answer %s", w,
+               answer_hint(q, words, sizeof words));
+      if (near) printf(" (did you mean \"%s\"?)", near);
+      put(". Type help for more.\n");
+    }
+    free(line);
+    if (out != READ_ERROR) break;
+  }
+  free(hint);
+  le_complete_with(NULL);
+  return out;
+}
+
+/* ---- the loop ------------------------------------------------------------------------------ */
+
+static void show_result(struct dialogue *d) {
+  struct result r;
+  result_init(&r, d->k);
+  if (engine_eval(d->e, &d->c, MODE_EVAL, 0, &r) < 0) {
+    report("engine: %s", r.error);
+    result_free(&r);
+    return;
+  }
+  strbuf b = {0};
+  if (d->mode == MODE_SCREEN) {
+    const char *on = d->color ? level_color(r.disposition) : "", *off = d->color ? "\033[0m" : "";
+    sb_printf(&b, "\n%s%s%s\n", on, d->sk->verdict[r.disposition], off);
+  }
+  sb_puts(&b, "\n");
+  out_record(&b, FMT_TEXT, d->k, d->c.id, &r, NULL, d->color);
+  put(b.s);
+  sb_free(&b);
+  result_free(&r);
+}
+
+static void announce_emergency(const struct dialogue *d) {
+  const char *on = d->color ? level_color(LV_EMERGENCY) : "", *off = d->color ? "\033[0m" : "";
+  printf("\n%s%s: %s%s\nThe questions stop here: do not wait for the rest.\n", on,
+         d->k->levels[LV_EMERGENCY].label, d->k->levels[LV_EMERGENCY].action, off);
+}
+
+static const char *resume_cmd(const struct dialogue *d) {
+  return d->mode == MODE_SCREEN ? "screen" : d->therapist ? "intake --therapist" : "intake";
+}
+
+/* Runs the dialogue to its end, a stop or an error; returns the exit status. */
+static int run(struct dialogue *d) {
+  if (save_case(d) < 0) return EXIT_IOERR; /* fail before the questions, not after them */
+  for (;;) {
+    if (engine_eval(d->e, &d->c, d->mode, d->therapist, &d->r) < 0) {
+      report("engine: %s", d->r.error);
+      save_case(d);
+      return EXIT_SOFTWARE;
+    }
+    if (d->r.disposition == LV_EMERGENCY) {
+      announce_emergency(d);
+      break;
+    }
+    struct prompt p;
+    if (!next_prompt(d, &p)) break;
+    enum outcome o = ask(d, &p);
+    if (o == ASKED || o == WENT_BACK) {
+      save_case(d);
+      continue;
+    }
+    save_case(d);
+    if (o == READ_ERROR) {
+      report("reading the answers: %s", strerror(errno));
+      return EXIT_IOERR;
+    }
+    int sig = le_signal();
+    printf("\n%s. Your answers so far are saved in %s.\nTo continue: %s %s --resume %s\n",
+           o == INTERRUPTED ? "Interrupted" : "Stopped", d->path, PROGNAME, resume_cmd(d), d->path);
+    if (o == INTERRUPTED) return sig == SIGINT || !sig ? EXIT_INTERRUPTED : 128 + sig;
+    return d->save_failed ? EXIT_IOERR : EXIT_UNFINISHED;
+  }
+  save_case(d);
+  show_result(d);
+  printf("Answers saved in %s (`%s eval %s` gives this same result).\n", d->path, PROGNAME, d->path);
+  if (d->mode == MODE_SCREEN && d->r.disposition >= LV_INCOMPLETE)
+    printf("At the first visit, `%s intake --resume %s` asks the remaining questions.\n", PROGNAME,
+           d->path);
+  if (d->mode == MODE_INTAKE && !d->therapist && d->r.disposition >= LV_INCOMPLETE)
+    printf("Therapist: to add your examination findings, run `%s intake --therapist --resume %s`.\n",
+           PROGNAME, d->path);
+  return d->save_failed ? EXIT_IOERR : EXIT_OK;
+}
+
+/* ---- setting up ---------------------------------------------------------------------------- */
+
+/* Reads the case to resume into d->c and its steps.  Returns 0 or an exit status. */
+static int resume(struct dialogue *d, const char *file) {
+  json_error_t je;
+  json_t *j = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
+  if (!j) {
+    if (access(file, F_OK) != 0) {
+      report("%s: %s", file, strerror(errno));
+      return EXIT_NOINPUT;
+    }
+    report("%s:%d: %s", file, je.line, je.text);
+    return EXIT_DATA;
+  }
+  char err[512];
+  if (case_from_json(d->k, j, &d->c, file, err, sizeof err) < 0) {
+    report("%s: case %s: %s", file, d->c.id, err);
+    json_decref(j);
+    return EXIT_DATA;
+  }
+  load_steps(d, j);
+  json_decref(j);
+  return 0;
+}
+
+static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode) {
+  struct dialogue d = {0};
+  const char *save = NULL, *from = NULL;
+  d.mode = mode;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--therapist") && mode == MODE_INTAKE)
+      d.therapist = 1;
+    else if (!strcmp(a, "--show-ids"))
+      d.show_ids = 1;
+    else if (!strcmp(a, "--save") && i + 1 < argc)
+      save = argv[++i];
+    else if (!strcmp(a, "--resume") && i + 1 < argc)
+      from = argv[++i];
+    else if (!ctx_common_option(ctx, argc, argv, &i))
+      return cmd_usage(ctx, "unknown argument '%s'", a);
+  }
+  int status = ctx_load_kb(ctx);
+  if (status) return status;
+  d.k = ctx->k;
+  if (mode == MODE_SCREEN && !(d.sk = screenkb_load(d.k, ctx->kb_dir))) return EXIT_SOFTWARE;
+  if (!(d.e = engine_open(d.k, ctx->rules_dir))) {
+    screenkb_free(d.sk);
+    return EXIT_SOFTWARE;
+  }
+  result_init(&d.r, d.k);
+  case_init(&d.c, d.k);
+  d.opened = xcalloc(d.sk ? (size_t)d.sk->ng + 1 : 1, 1);
+  const char *nc = getenv("NO_COLOR");
+  d.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+  if (from && (status = resume(&d, from))) goto done;
+  if (!from) {
+    char stamp[32];
+    time_t now = time(NULL);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
+    d.c.id = xasprintf("%s-%s", mode_names[mode], stamp);
+  }
+  d.path = save ? xstrdup(save) : from ? xstrdup(from) : xasprintf("%s.json", d.c.id);
+  if (mode == MODE_SCREEN)
+    printf("%s screen: the front-desk red-flag screen (emergency now / see a doctor today /\n"
+           "see a doctor before booking / fine to book).\n", PROGNAME);
+  else
+    printf("%s intake: questions about back, hip and groin pain, red flags first%s.\n", PROGNAME,
+           d.therapist ? ", then the therapist's findings" : "");
+  printf("Answer y (yes), n (no) or ? (don't know); at any question you can type why, back,\n"
+         "help or quit.  Answers are saved as you go in %s.\n", d.path);
+  if (from) {
+    int n = 0;
+    for (int i = 0; i < d.k->nq; i++) n += d.c.a[i].state != ANS_NONE;
+    printf("Resuming %s: %d answer%s so far.\n", from, n, n == 1 ? "" : "s");
+  }
+  le_open();
+  status = run(&d);
+  le_close();
+done:
+  if (fflush(stdout) != 0 && status == EXIT_OK) status = EXIT_IOERR;
+  free(d.path);
+  free(d.steps);
+  free(d.opened);
+  case_free(&d.c);
+  result_free(&d.r);
+  engine_close(d.e);
+  screenkb_free(d.sk);
+  return status;
+}
+
+int cmd_intake(struct ctx *ctx, int argc, char **argv) { return dialogue_main(ctx, argc, argv, MODE_INTAKE); }
+int cmd_screen(struct ctx *ctx, int argc, char **argv) { return dialogue_main(ctx, argc, argv, MODE_SCREEN); }
