@@ -100,18 +100,24 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv) {
 /* ---- check --------------------------------------------------------------------------------- */
 
 int cmd_check(struct ctx *ctx, int argc, char **argv) {
-  for (int i = 1; i < argc; i++)
-    if (!ctx_common_option(ctx, argc, argv, &i)) return cmd_usage(ctx, "unknown argument '%s'", argv[i]);
+  const char *image = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--image") && i + 1 < argc)
+      image = argv[++i];
+    else if (!ctx_common_option(ctx, argc, argv, &i))
+      return cmd_usage(ctx, "unknown argument '%s'", argv[i]);
+  }
   int status = ctx_load_kb(ctx);
   if (status) return status;
-  struct engine *e = engine_open(ctx->k, ctx->rules_dir);
+  struct engine *e = engine_open_source(ctx->k, ctx->rules_dir); /* never the image */
   if (!e) return EXIT_SOFTWARE;
   int rf = 0;
   for (int i = 0; i < ctx->k->nq; i++) rf += ctx->k->q[i].red_flag;
   printf("%s: %d rules, %d questions (%d red flags), %d concerns: ok\n", ctx->rules_dir,
          engine_rule_count(e), ctx->k->nq, rf, ctx->k->nc);
+  if (image && engine_save_image(e, image) < 0) status = EXIT_IOERR;
   engine_close(e);
-  return EXIT_OK;
+  return status;
 }
 
 /* ---- questions ----------------------------------------------------------------------------- */

@@ -9,8 +9,11 @@
 #include <clips.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define RUN_LIMIT 20000 /* rule firings per case; a correct knowledge base needs < 200 */
 
@@ -122,7 +125,9 @@ static void *need_template(struct engine *e, const char *name, const char *dir) 
   return t;
 }
 
-struct engine *engine_open(const kb *k, const char *rules_dir) {
+/* A new engine with an empty environment, routers and host functions in place (they must
+ * exist before rules are parsed or an image is loaded).  NULL on failure. */
+static struct engine *engine_new(const kb *k) {
   struct engine *e = xcalloc(1, sizeof *e);
   e->k = k;
   e->env = CreateEnvironment();
@@ -136,7 +141,12 @@ struct engine *engine_open(const kb *k, const char *rules_dir) {
   EnvSetParserErrorCallback(e->env, on_parse_error);
   EnvDefineFunction2(e->env, "concern-level", 'w', PTIEF fn_concern_level, "fn_concern_level",
                      "11k");
-  if (load_rules(e, rules_dir) < 0) goto fail;
+  return e;
+}
+
+/* Looks up the templates the host asserts and reads.  -1 if one is missing (reported
+ * unless quiet). */
+static int find_templates(struct engine *e, const char *rules_dir, int quiet) {
   struct {
     void **slot;
     const char *name;
@@ -145,12 +155,87 @@ struct engine *engine_open(const kb *k, const char *rules_dir) {
            {&e->t_disp, "disposition"},  {&e->t_ask, "ask"}};
   int missing = 0;
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-    if (!(*t[i].slot = need_template(e, t[i].name, rules_dir))) missing = 1;
-  if (missing) goto fail;
+    if (!(*t[i].slot = quiet ? EnvFindDeftemplate(e->env, t[i].name)
+                             : need_template(e, t[i].name, rules_dir)))
+      missing = 1;
+  return missing ? -1 : 0;
+}
+
+/* The rules parsed from rules_dir/<*.clp>; NULL (reported) on any error. */
+struct engine *engine_open_source(const kb *k, const char *rules_dir) {
+  struct engine *e = engine_new(k);
+  if (!e) return NULL;
+  if (load_rules(e, rules_dir) < 0 || find_templates(e, rules_dir, 0) < 0) {
+    engine_close(e);
+    return NULL;
+  }
   return e;
-fail:
-  engine_close(e);
+}
+
+/* ---- binary image ---------------------------------------------------------------------
+ *
+ * `make` writes rules/rules.bin with `check --image` (CLIPS bsave).  It is used only while
+ * it is strictly newer than every .clp file and not older than the directory (so an
+ * added, removed or renamed rule file also makes it stale); otherwise, or if it does not
+ * load, the .clp files are parsed.  Equal times count as stale, so a stale image costs
+ * time, never correctness. */
+
+static int newer(const struct timespec *a, const struct timespec *b) {
+  return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+/* rules_dir/IMAGE_NAME if it exists and is fresh, else NULL.  Caller frees. */
+static char *fresh_image(const char *rules_dir) {
+  char *path = xasprintf("%s/%s", rules_dir, ENGINE_IMAGE_NAME);
+  struct stat img, st;
+  struct dirent **list = NULL;
+  /* the directory's time is set by the image's own creation, often in the same clock
+   * tick (timestamps are coarse): not older is enough there */
+  int fresh = stat(path, &img) == 0 && S_ISREG(img.st_mode) && stat(rules_dir, &st) == 0 &&
+              !newer(&st.st_mtim, &img.st_mtim);
+  int n = fresh ? scandir(rules_dir, &list, clp_filter, alphasort) : -1;
+  fresh = n > 0;
+  for (int i = 0; i < n; i++) {
+    char *clp = xasprintf("%s/%s", rules_dir, list[i]->d_name);
+    if (stat(clp, &st) != 0 || !newer(&img.st_mtim, &st.st_mtim)) fresh = 0;
+    free(clp);
+    free(list[i]);
+  }
+  free(list);
+  if (fresh) return path;
+  free(path);
   return NULL;
+}
+
+struct engine *engine_open(const kb *k, const char *rules_dir) {
+  char *image = fresh_image(rules_dir);
+  if (image) {
+    struct engine *e = engine_new(k);
+    /* any problem with the image (another CLIPS version, a template missing) means:
+     * parse the source, which reports real errors with file and line */
+    int ok = e && EnvBload(e->env, image) && find_templates(e, rules_dir, 1) == 0;
+    free(image);
+    if (ok) {
+      sb_clear(&e->out);
+      return e;
+    }
+    engine_close(e);
+  }
+  return engine_open_source(k, rules_dir);
+}
+
+int engine_save_image(struct engine *e, const char *path) {
+  char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+  int ok = EnvBsave(e->env, tmp);
+  if (ok && rename(tmp, path) != 0) ok = 0;
+  if (!ok) {
+    report("%s: cannot write the rule image: %s", path, strerror(errno));
+    unlink(tmp);
+  } else {
+    utimensat(AT_FDCWD, path, NULL, 0); /* after the rename: newer than its directory */
+  }
+  free(tmp);
+  return ok ? 0 : -1;
 }
 
 void engine_close(struct engine *e) {

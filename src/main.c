@@ -25,7 +25,8 @@
 static const struct command commands[] = {
     {"eval", cmd_eval, "[--format jsonl|text|csv] [--jobs N] [--summary] [--progress] [FILE|DIR|-]...",
      "evaluate case files, directories of them, or JSON Lines on stdin ('-')"},
-    {"check", cmd_check, "", "validate rules/ and kb/ together"},
+    {"check", cmd_check, "[--image FILE]",
+     "validate rules/ and kb/ together (--image: also write the rules' binary image)"},
     {"questions", cmd_questions, "", "print the question catalogue"},
     {NULL, NULL, NULL, NULL}};
 
