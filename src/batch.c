@@ -22,6 +22,7 @@
 #include "util.h"
 
 #define CHUNK_CASES 256           /* cases per chunk */
+#define CHUNK_BYTES (1u << 20)    /* input text per chunk (bounds memory with long lines) */
 #define SLOTS_PER_JOB 3           /* chunks in flight per worker */
 #define LINE_MAX_BYTES (1u << 20) /* longest JSON Lines record */
 #define FILE_MAX_BYTES (64u << 20) /* largest .json case file (JSON Lines: no limit) */
@@ -43,6 +44,7 @@ struct chunk {
   long seq;
   struct item *items;
   int n;
+  size_t bytes;     /* input bytes these cases came from (progress) */
   strbuf text;      /* raw lines, default ids, reader messages */
   strbuf out;       /* the records, ready to write */
   long *counts;     /* per level, per concern, then invalid and failed (summary) */
@@ -62,7 +64,9 @@ struct pipeline {
   int write_error;
   int missing;      /* an input could not be read */
   struct timespec start;
-  double last_progress;
+  double last_progress; /* when the progress line was last drawn; < 0: never yet */
+  off_t total_bytes;    /* size of all inputs, or 0 if unknown (a pipe): no ETA */
+  off_t done_bytes;     /* input bytes of the cases written (writer thread) */
 };
 
 enum { CNT_INVALID = LV_COUNT, CNT_FAILED = LV_COUNT + 1, CNT_CONCERNS = LV_COUNT + 2 };
@@ -88,6 +92,7 @@ static struct chunk *open_chunk(struct pipeline *p) {
   while (c->state != SLOT_EMPTY) pthread_cond_wait(&p->cv, &p->mu);
   pthread_mutex_unlock(&p->mu);
   if (c->n == 0) {
+    c->bytes = 0;
     sb_clear(&c->text);
     sb_clear(&c->out);
     memset(c->counts, 0, sizeof *c->counts * (size_t)p->ncounts);
@@ -102,10 +107,12 @@ static size_t add_text(struct chunk *c, const char *s, size_t n) {
   return off;
 }
 
-/* Adds one case: raw JSON text, or parsed json (reference taken), or a reader error. */
+/* Adds one case: raw JSON text, or parsed json (reference taken), or a reader error.
+ * bytes: how much input it stands for (progress). */
 static void add_item(struct pipeline *p, const char *where, const char *text, size_t len,
-                     json_t *json, const char *error) {
+                     json_t *json, const char *error, size_t bytes) {
   struct chunk *c = open_chunk(p);
+  c->bytes += bytes;
   struct item *it = &c->items[c->n++];
   it->where = add_text(c, where, strlen(where));
   it->text = text ? add_text(c, text, len) : 0;
@@ -113,7 +120,7 @@ static void add_item(struct pipeline *p, const char *where, const char *text, si
   it->error = error ? add_text(c, error, strlen(error)) : NO_ERROR;
   it->json = json;
   p->filling = c->n;
-  if (c->n == CHUNK_CASES) submit(p);
+  if (c->n == CHUNK_CASES || c->text.len >= CHUNK_BYTES) submit(p);
 }
 
 /* ---- workers ----------------------------------------------------------------------------- */
@@ -211,14 +218,39 @@ static double seconds_since(const struct timespec *t0) {
   return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* "1:02:03" or "2:03" for a number of seconds. */
+static void clock_text(char *buf, size_t n, double secs) {
+  long t = (long)(secs + 0.5), h = t / 3600, m = t / 60 % 60, sec = t % 60;
+  if (h)
+    snprintf(buf, n, "%ld:%02ld:%02ld", h, m, sec);
+  else
+    snprintf(buf, n, "%ld:%02ld", m, sec);
+}
+
+/* The progress line on stderr: cases done, rate, and (when the input size is known)
+ * percentage and ETA.  Drawn at most 4 times a second; with PROGRESS_AUTO only once
+ * the run has lasted a second (short runs stay quiet).  final: the last drawing, ended
+ * with a newline (only if a line was drawn before). */
 static void show_progress(struct pipeline *p, int final) {
   double s = seconds_since(&p->start);
-  if (!final && s - p->last_progress < 0.25) return;
+  if (final ? p->last_progress < 0 : s - p->last_progress < 0.25) return;
+  if (p->last_progress < 0 && p->o->progress == PROGRESS_AUTO && s < 1.0) return;
   p->last_progress = s;
   long done = 0;
   for (int i = 0; i < CNT_CONCERNS; i++) done += p->totals[i];
-  fprintf(stderr, "\r%s: %ld cases, %.0f cases/s%s", PROGNAME, done, s > 0 ? (double)done / s : 0.0,
-          final ? "\n" : "   ");
+  char eta[64] = "";
+  if (p->total_bytes > 0 && !final) {
+    double frac = (double)p->done_bytes / (double)p->total_bytes;
+    char left[32];
+    clock_text(left, sizeof left, frac > 0 ? s / frac - s : 0);
+    snprintf(eta, sizeof eta, ", %3.0f%%, ETA %s", frac > 1 ? 100.0 : frac * 100, left);
+  } else if (final) {
+    char took[32];
+    clock_text(took, sizeof took, s);
+    snprintf(eta, sizeof eta, " in %s", took);
+  }
+  fprintf(stderr, "\r\033[K%s: %ld cases, %.0f cases/s%s%s", PROGNAME, done,
+          s > 0 ? (double)done / s : 0.0, eta, final ? "\n" : "");
 }
 
 static void *writer_main(void *arg) {
@@ -231,6 +263,7 @@ static void *writer_main(void *arg) {
       if (c->out.len && fwrite(c->out.s, 1, c->out.len, stdout) != c->out.len) p->write_error = 1;
       if (fflush(stdout)) p->write_error = 1;
       for (int i = 0; i < p->ncounts; i++) p->totals[i] += c->counts[i];
+      p->done_bytes += (off_t)c->bytes;
       if (p->o->progress) show_progress(p, 0);
       pthread_mutex_lock(&p->mu);
       c->n = 0;
@@ -271,7 +304,7 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
         if (!skipping) {
           snprintf(where, sizeof where, "%s:%ld", name, line + 1);
           snprintf(msg, sizeof msg, "line longer than %u bytes", LINE_MAX_BYTES);
-          add_item(p, where, NULL, 0, NULL, msg);
+          add_item(p, where, NULL, 0, NULL, msg, len);
           skipping = 1;
         }
         len = 0;
@@ -285,7 +318,7 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
         report("%s: read error: %s", name, strerror(errno));
         snprintf(where, sizeof where, "%s:%ld", name, line + 1);
         snprintf(msg, sizeof msg, "read error after line %ld: %s", line, strerror(errno));
-        add_item(p, where, NULL, 0, NULL, msg);
+        add_item(p, where, NULL, 0, NULL, msg, 0);
         p->missing = 1;
         break;
       }
@@ -309,12 +342,12 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
           if (!j) {
             snprintf(msg, sizeof msg,
                      "incomplete last line (no newline at end of input): %s", je.text);
-            add_item(p, where, NULL, 0, NULL, msg);
+            add_item(p, where, NULL, 0, NULL, msg, end - start);
           } else {
-            add_item(p, where, NULL, 0, j, NULL);
+            add_item(p, where, NULL, 0, j, NULL, end - start);
           }
         } else {
-          add_item(p, where, buf + s, e - s, NULL, NULL);
+          add_item(p, where, buf + s, e - s, NULL, NULL, end - start + 1);
         }
       }
     }
@@ -330,14 +363,15 @@ static void read_json_file(struct pipeline *p, const char *path) {
   if (stat(path, &st) == 0 && st.st_size > (off_t)FILE_MAX_BYTES) {
     snprintf(msg, sizeof msg, "file larger than %u MiB (use JSON Lines for big sets)",
              FILE_MAX_BYTES >> 20);
-    add_item(p, path, NULL, 0, NULL, msg);
+    add_item(p, path, NULL, 0, NULL, msg, (size_t)st.st_size);
     return;
   }
+  size_t bytes = stat(path, &st) == 0 ? (size_t)st.st_size : 0; /* for the first item */
   json_error_t e;
   json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
   if (!doc) {
     snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", e.line, e.column, e.text);
-    add_item(p, path, NULL, 0, NULL, msg);
+    add_item(p, path, NULL, 0, NULL, msg, bytes);
     return;
   }
   if (json_is_array(doc)) {
@@ -345,13 +379,15 @@ static void read_json_file(struct pipeline *p, const char *path) {
     json_t *x;
     json_array_foreach(doc, i, x) {
       char *where = xasprintf("%s[%zu]", path, i + 1);
-      add_item(p, where, NULL, 0, json_incref(x), NULL);
+      add_item(p, where, NULL, 0, json_incref(x), NULL, bytes);
+      bytes = 0;
       free(where);
     }
-    if (json_array_size(doc) == 0) add_item(p, path, NULL, 0, NULL, "an empty array holds no case");
+    if (json_array_size(doc) == 0)
+      add_item(p, path, NULL, 0, NULL, "an empty array holds no case", bytes);
     json_decref(doc);
   } else {
-    add_item(p, path, NULL, 0, doc, NULL);
+    add_item(p, path, NULL, 0, doc, NULL, bytes);
   }
 }
 
@@ -420,8 +456,34 @@ static void read_input(struct pipeline *p, const char *path, int top) {
   }
 }
 
+/* Bytes of input that read_input(path, top) will read, for the ETA; -1 if unknown
+ * (standard input from a pipe or terminal). */
+static off_t input_size(const char *path, int top) {
+  struct stat st;
+  if (!strcmp(path, "-") && top)
+    return fstat(0, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size - lseek(0, 0, SEEK_CUR) : -1;
+  if (stat(path, &st) < 0) return 0;
+  if (S_ISDIR(st.st_mode)) {
+    struct dirent **list;
+    int n = scandir(path, &list, not_hidden, NULL);
+    off_t sum = 0;
+    for (int i = 0; i < n; i++) {
+      char *sub = xasprintf("%s/%s", path, list[i]->d_name);
+      off_t one = sum < 0 ? 0 : input_size(sub, 0);
+      sum = one < 0 ? -1 : sum + one;
+      free(sub);
+      free(list[i]);
+    }
+    if (n >= 0) free(list);
+    return sum;
+  }
+  if (!top && !has_suffix(path, ".json") && !has_suffix(path, ".jsonl")) return 0;
+  return S_ISREG(st.st_mode) ? st.st_size : -1;
+}
+
 /* ---- summary ------------------------------------------------------------------------------ */
 
+/* The counts as a table on stderr. */
 static void print_summary(struct pipeline *p) {
   const kb *k = p->o->k;
   long cases = 0;
@@ -435,6 +497,27 @@ static void print_summary(struct pipeline *p) {
   for (int c = 0; c < k->nc; c++)
     if (p->totals[CNT_CONCERNS + c])
       fprintf(stderr, "    %-28s %8ld\n", k->c[c].id, p->totals[CNT_CONCERNS + c]);
+}
+
+/* The counts as one JSON object, the last line of the JSON Lines output:
+ * {"summary":{"cases":N,"dispositions":{LEVEL:N...},"invalid":N,"failed":N,
+ *  "concerns":{ID:N...}}} -- every level, and the concerns that occurred. */
+static void summary_json(struct pipeline *p, strbuf *b) {
+  const kb *k = p->o->k;
+  long cases = 0;
+  for (int i = 0; i < CNT_CONCERNS; i++) cases += p->totals[i];
+  sb_printf(b, "{\"summary\":{\"cases\":%ld,\"dispositions\":{", cases);
+  for (int l = 0; l < LV_COUNT; l++)
+    sb_printf(b, "%s\"%s\":%ld", l ? "," : "", level_name((enum level)l), p->totals[l]);
+  sb_printf(b, "},\"invalid\":%ld,\"failed\":%ld,\"concerns\":{", p->totals[CNT_INVALID],
+            p->totals[CNT_FAILED]);
+  for (int c = 0, n = 0; c < k->nc; c++)
+    if (p->totals[CNT_CONCERNS + c]) {
+      if (n++) sb_add(b, ",", 1);
+      out_json_string(b, k->c[c].id);
+      sb_printf(b, ":%ld", p->totals[CNT_CONCERNS + c]);
+    }
+  sb_puts(b, "}}}\n");
 }
 
 /* ---- driver ------------------------------------------------------------------------------- */
@@ -466,6 +549,15 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   pthread_mutex_init(&p.mu, NULL);
   pthread_cond_init(&p.cv, NULL);
   clock_gettime(CLOCK_MONOTONIC, &p.start);
+  p.last_progress = -1;
+  for (int i = 0; o->progress && i < ninputs; i++) {
+    off_t n = input_size(inputs[i], 1);
+    if (n < 0) { /* a pipe: rate only */
+      p.total_bytes = 0;
+      break;
+    }
+    p.total_bytes += n;
+  }
   fputs(out_header(o->format), stdout);
   pthread_t writer;
   pthread_create(&writer, NULL, writer_main, &p);
@@ -480,7 +572,13 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   for (int i = 0; i < jobs; i++) pthread_join(w[i].thread, NULL);
   pthread_join(writer, NULL);
   if (o->progress) show_progress(&p, 1);
-  if (o->summary) print_summary(&p);
+  if (o->summary == SUMMARY_TEXT) print_summary(&p);
+  if (o->summary == SUMMARY_JSON && !p.write_error) {
+    strbuf b = {0};
+    summary_json(&p, &b);
+    if (fwrite(b.s, 1, b.len, stdout) != b.len || fflush(stdout)) p.write_error = 1;
+    sb_free(&b);
+  }
 
   if (p.totals[CNT_INVALID]) status = EXIT_DATA;
   if (p.missing) status = EXIT_NOINPUT;

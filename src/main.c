@@ -23,7 +23,7 @@
 #endif
 
 static const struct command commands[] = {
-    {"eval", cmd_eval, "[--format jsonl|text|csv] [--jobs N] [--summary] [--progress] [FILE|DIR|-]...",
+    {"eval", cmd_eval, "[--format jsonl|text|csv] [--jobs N] [--summary[=json]] [--[no-]progress] [FILE|DIR|-]...",
      "evaluate case files, directories of them, or JSON Lines on stdin ('-')"},
     {"check", cmd_check, "[--image FILE]",
      "validate rules/ and kb/ together (--image: also write the rules' binary image)"},
