@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RUN_LIMIT 20000 /* rule firings per case; a correct knowledge base needs < 200 */
@@ -175,10 +176,11 @@ struct engine *engine_open_source(const kb *k, const char *rules_dir) {
 /* ---- binary image ---------------------------------------------------------------------
  *
  * `make` writes rules/rules.bin with `check --image` (CLIPS bsave).  It is used only while
- * it is strictly newer than every .clp file and not older than the directory (so an
- * added, removed or renamed rule file also makes it stale); otherwise, or if it does not
- * load, the .clp files are parsed.  Equal times count as stale, so a stale image costs
- * time, never correctness. */
+ * it is strictly newer than every .clp file and than the directory (so an added, removed
+ * or renamed rule file also makes it stale); otherwise, or if it does not load, the .clp
+ * files are parsed.  File times are coarse (a clock tick): a change in the same tick as
+ * the image gets an equal time, which counts as stale, so a stale image can cost time,
+ * never correctness.  engine_save_image waits for the tick after its own rename. */
 
 static int newer(const struct timespec *a, const struct timespec *b) {
   return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
@@ -189,10 +191,8 @@ static char *fresh_image(const char *rules_dir) {
   char *path = xasprintf("%s/%s", rules_dir, ENGINE_IMAGE_NAME);
   struct stat img, st;
   struct dirent **list = NULL;
-  /* the directory's time is set by the image's own creation, often in the same clock
-   * tick (timestamps are coarse): not older is enough there */
   int fresh = stat(path, &img) == 0 && S_ISREG(img.st_mode) && stat(rules_dir, &st) == 0 &&
-              !newer(&st.st_mtim, &img.st_mtim);
+              newer(&img.st_mtim, &st.st_mtim);
   int n = fresh ? scandir(rules_dir, &list, clp_filter, alphasort) : -1;
   fresh = n > 0;
   for (int i = 0; i < n; i++) {
@@ -231,8 +231,17 @@ int engine_save_image(struct engine *e, const char *path) {
   if (!ok) {
     report("%s: cannot write the rule image: %s", path, strerror(errno));
     unlink(tmp);
-  } else {
-    utimensat(AT_FDCWD, path, NULL, 0); /* after the rename: newer than its directory */
+  } else { /* touch it until it is newer than its directory (the rename set that) */
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    struct stat img, st;
+    for (int i = 0; i < 2000; i++) { /* a tick is a few ms; give up after ~2 s */
+      utimensat(AT_FDCWD, path, NULL, 0);
+      if (stat(path, &img) || stat(slash ? dir : ".", &st) || newer(&img.st_mtim, &st.st_mtim))
+        break;
+      nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    free(dir);
   }
   free(tmp);
   return ok ? 0 : -1;
