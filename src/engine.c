@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #define RUN_LIMIT 20000 /* rule firings per case; a correct knowledge base needs < 200 */
+#define SYM_CACHE 1024  /* power of two; the host asserts ~250 distinct symbols */
 
 struct engine {
   void *env;
@@ -26,6 +28,11 @@ struct engine {
   const char *loading; /* file being loaded, for parser errors */
   long err_line;
   int parse_errors;
+  /* symbols the host asserts, keyed by the address of their (kb or literal) text */
+  struct {
+    const char *text;
+    void *symbol;
+  } syms[SYM_CACHE];
 };
 
 /* ---- routers: capture everything CLIPS would print ----------------------------------- */
@@ -290,10 +297,29 @@ static void result_clear(struct result *r, const kb *k) {
   r->error[0] = '\0';
 }
 
+/* The CLIPS symbol for value, whose text must stay put as long as the engine (kb strings
+ * and literals do): looked up by address, so each case does not hash every symbol again.
+ * Cached symbols are pinned (their count raised) so CLIPS never collects them. */
+static void *symbol(struct engine *e, const char *value) {
+  size_t h = ((uintptr_t)value >> 3) * 0x9E3779B97F4A7C15u;
+  for (size_t i = 0; i < 8; i++) {
+    size_t slot = (h + i) & (SYM_CACHE - 1);
+    if (e->syms[slot].text == value) return e->syms[slot].symbol;
+    if (!e->syms[slot].text) {
+      void *sym = EnvAddSymbol(e->env, value);
+      IncrementSymbolCount(sym);
+      e->syms[slot].text = value;
+      e->syms[slot].symbol = sym;
+      return sym;
+    }
+  }
+  return EnvAddSymbol(e->env, value); /* crowded: uncached */
+}
+
 static void put_symbol(struct engine *e, void *fact, const char *slot, const char *value) {
   DATA_OBJECT v;
   SetType(v, SYMBOL);
-  SetValue(v, EnvAddSymbol(e->env, value));
+  SetValue(v, symbol(e, value));
   EnvPutFactSlot(e->env, fact, slot, &v);
 }
 
