@@ -217,7 +217,8 @@ def main(argv):
     if "--repeat" in argv:
         repeat = int(argv[argv.index("--repeat") + 1])
     if "--quick" in argv:
-        n, stream_n, repeat = 20000, 100000, 1
+        n, stream_n = 20000, 100000
+        repeat = 1 if "--repeat" not in argv else repeat
     path = ensure_data(n)
     size = os.path.getsize(path)
     print(f"bench: {n} cases, {size / 1e6:.1f} MB ({path}), {os.cpu_count()} cores, "

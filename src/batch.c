@@ -330,6 +330,10 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
     line++;
     if (skipping) {
       skipping = 0;
+    } else if (end - start > LINE_MAX_BYTES) { /* whole, but too long all the same */
+      snprintf(where, sizeof where, "%s:%ld", name, line);
+      snprintf(msg, sizeof msg, "line longer than %u bytes", LINE_MAX_BYTES);
+      add_item(p, where, NULL, 0, NULL, msg, end - start + 1);
     } else {
       size_t s = start, e = end;
       while (s < e && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;

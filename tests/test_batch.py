@@ -107,6 +107,16 @@ def test_partial_last_line():
            "incomplete last line" in recs[1]["error"], f"records: {recs}")
 
 
+def test_overlong_line_reported_in_place():
+    long_line = '{"id":"huge","answers":{},"pad":"' + "x" * (1 << 20) + '"}'
+    p = run(["eval", "--jobs", "2", "-"],
+            input='{"id":"a","answers":{}}\n' + long_line + '\n{"id":"b","answers":{}}\n')
+    recs = records(p.stdout)
+    expect(p.returncode == 65, f"exit {p.returncode}")
+    expect([r["id"] for r in recs] == ["a", "stdin:2", "b"], f"ids: {[r['id'] for r in recs]}")
+    expect("line longer than" in recs[1]["error"], recs[1])
+
+
 def test_read_error_reported():
     fd = os.open(ROOT, os.O_RDONLY)  # reading a directory fails with EISDIR
     try:
