@@ -248,6 +248,13 @@ def test_progress_only_on_a_terminal():
     expect(b"300 cases" in out and b"cases/s" in out, f"progress on a terminal: {out!r}")
 
 
+def make_image(base, image):
+    """check --image, run without PSOAS_WRAP: CLIPS's bsave writes uninitialised struct
+    padding, which valgrind would report as an error of ours."""
+    return subprocess.run([binary()] + base + ["check", "--image", image], capture_output=True,
+                          text=True, timeout=60).returncode
+
+
 def test_rules_image_used_only_when_fresh():
     d = tmpdir("image")
     rules = os.path.join(d, "rules")
@@ -263,13 +270,13 @@ def test_rules_image_used_only_when_fresh():
         f.write('(defrule CONCERNS::test-all "[A] test" (session) => '
                 '(assert (concern (id aaa_rupture) (because test))))\n')
     image = os.path.join(rules, "rules.bin")
-    expect(run(base + ["check", "--image", image]).returncode == 0, "check --image")
+    expect(make_image(base, image) == 0, "check --image")
     os.remove(extra)  # the directory changed after the image: the image is stale
     out = run(base + ["eval", "-"], input=cases).stdout
     expect(out == parsed, "a stale image (a rule file removed since) must not be used")
     # a fresh image of the real rules: identical results
     time.sleep(0.05)
-    expect(run(base + ["check", "--image", image]).returncode == 0, "check --image")
+    expect(make_image(base, image) == 0, "check --image")
     expect(run(base + ["eval", "-"], input=cases).stdout == parsed, "image and .clp results differ")
     # an edited rule file is newer than the image: the source wins
     with open(os.path.join(rules, "70-disposition.clp"), "a") as f:
