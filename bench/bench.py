@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench.py -- `make bench`: throughput, start-up and memory of `psoas-triage eval`.
 
-    python3 bench/bench.py [--bin PATH] [--cases N] [--stream N] [--quick]
+    python3 bench/bench.py [--bin PATH] [--cases N] [--stream N (0: none)] [--repeat N] [--quick]
 
 Generates a deterministic synthetic case set (seeded PRNG, default 100,000 cases: mostly
 plausible clinic answers, some checkbox forms, ~1% invalid cases) into bench/data/, then
@@ -253,6 +253,8 @@ def main(argv):
     print(f"  start-up to first result (median of 30): {startup(binary) * 1000:.1f} ms with "
           f"--jobs 1, {startup(binary, jobs=os.cpu_count()) * 1000:.1f} ms with the default "
           f"--jobs {os.cpu_count()} (target < 10 ms)")
+    if stream_n <= 0:
+        return 0
     secs, rss, count, status = stream_rss(binary, stream_n)
     print(f"  stream of {stream_n} cases on stdin, --jobs 2: {secs:.1f} s, {count} records, "
           f"peak RSS {rss / 1024:.1f} MB (target < 64 MB, exit {status})")
