@@ -61,7 +61,9 @@ struct pipeline {
   int filling;      /* cases in the chunk being filled (reader thread only) */
   int ncounts;
   long *totals;     /* summed by the writer */
-  int write_error;
+  int write_error;  /* writing failed (errno in write_errno): the reader stops early */
+  int write_errno;
+  int stop;         /* reader thread only: stop reading (output is gone) */
   int missing;      /* an input could not be read */
   struct timespec start;
   double last_progress; /* when the progress line was last drawn; < 0: never yet */
@@ -90,6 +92,7 @@ static struct chunk *open_chunk(struct pipeline *p) {
   struct chunk *c = fill_slot(p);
   pthread_mutex_lock(&p->mu);
   while (c->state != SLOT_EMPTY) pthread_cond_wait(&p->cv, &p->mu);
+  if (p->write_error) p->stop = 1;
   pthread_mutex_unlock(&p->mu);
   if (c->n == 0) {
     c->bytes = 0;
@@ -260,8 +263,11 @@ static void *writer_main(void *arg) {
     struct chunk *c = &p->slots[p->next_write % p->nslots];
     if (p->next_write < p->next_fill && c->state == SLOT_DONE && c->seq == p->next_write) {
       pthread_mutex_unlock(&p->mu);
-      if (c->out.len && fwrite(c->out.s, 1, c->out.len, stdout) != c->out.len) p->write_error = 1;
-      if (fflush(stdout)) p->write_error = 1;
+      if (!p->write_error &&
+          ((c->out.len && fwrite(c->out.s, 1, c->out.len, stdout) != c->out.len) || fflush(stdout))) {
+        p->write_errno = errno;
+        p->write_error = 1;
+      }
       for (int i = 0; i < p->ncounts; i++) p->totals[i] += c->counts[i];
       p->done_bytes += (off_t)c->bytes;
       if (p->o->progress) show_progress(p, 0);
@@ -291,7 +297,7 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
   long line = 0;
   int eof = 0, skipping = 0; /* skipping: inside an over-long line */
   char where[300], msg[300];
-  while (!eof || start < len) {
+  while (!p->stop && (!eof || start < len)) {
     char *nl = memchr(buf + start, '\n', len - start);
     if (!nl && !eof) {
       /* need more input: compact, grow, read */
@@ -382,6 +388,7 @@ static void read_json_file(struct pipeline *p, const char *path) {
     size_t i;
     json_t *x;
     json_array_foreach(doc, i, x) {
+      if (p->stop) break;
       char *where = xasprintf("%s[%zu]", path, i + 1);
       add_item(p, where, NULL, 0, json_incref(x), NULL, bytes);
       bytes = 0;
@@ -414,7 +421,7 @@ static void read_dir(struct pipeline *p, const char *dir) {
   }
   for (int i = 0; i < n; i++) {
     char *path = xasprintf("%s/%s", dir, list[i]->d_name);
-    read_input(p, path, 0);
+    if (!p->stop) read_input(p, path, 0);
     free(path);
     free(list[i]);
   }
@@ -580,7 +587,10 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   if (o->summary == SUMMARY_JSON && !p.write_error) {
     strbuf b = {0};
     summary_json(&p, &b);
-    if (fwrite(b.s, 1, b.len, stdout) != b.len || fflush(stdout)) p.write_error = 1;
+    if (fwrite(b.s, 1, b.len, stdout) != b.len || fflush(stdout)) {
+      p.write_errno = errno;
+      p.write_error = 1;
+    }
     sb_free(&b);
   }
 
@@ -588,7 +598,7 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   if (p.missing) status = EXIT_NOINPUT;
   if (p.totals[CNT_FAILED]) status = EXIT_SOFTWARE;
   if (p.write_error) {
-    report("error writing the results: %s", strerror(errno));
+    report("error writing the results: %s", strerror(p.write_errno));
     status = EXIT_IOERR;
   }
   for (int i = 0; i < jobs; i++) {

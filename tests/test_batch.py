@@ -136,6 +136,13 @@ def test_exit_codes():
     expect(run(["eval", "-"], input='{"answers":{"fevr":true}}\n').returncode == 65, "invalid: 65")
     p = run(["eval", "/nonexistent/cases.jsonl", "-"], input=ok)
     expect(p.returncode == 66 and len(records(p.stdout)) == 1, "missing input: 66, others evaluated")
+    if os.path.exists("/dev/full"):  # a failed write: 74, with the real reason, and it stops
+        lines = "\n".join(bench.gen_cases(3000, seed=1)) + "\n"
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([binary(), "eval", "--jobs", "2", "-"], input=lines, text=True,
+                               stdout=full, stderr=subprocess.PIPE, timeout=60)
+        expect(p.returncode == 74 and "No space left on device" in p.stderr,
+               f"write error: exit {p.returncode}, {p.stderr!r}")
     for bad in (["--jobs", "0"], ["--jobs", "x"], ["--format", "xml"], ["--summary=json", "--format", "csv"]):
         p = run(["eval"] + bad + ["-"], input=ok)
         expect(p.returncode == 64, f"{bad}: exit {p.returncode}")
