@@ -59,9 +59,12 @@
 
 (deffunction MAIN::severity (?level)
   "1 for the most severe level, 6 for the least; 0 for an unknown level (treated
-   as more severe than anything, so a typo can never lower a disposition)."
-  (bind ?i (member$ ?level (create$ emergency urgent refer incomplete caution proceed)))
-  (if ?i then ?i else 0))
+   as more severe than anything, so a typo can never lower a disposition).  A switch,
+   not member$ of a list: the disposition rules call this for every concern."
+  (switch ?level
+    (case emergency then 1) (case urgent then 2) (case refer then 3)
+    (case incomplete then 4) (case caution then 5) (case proceed then 6)
+    (default 0)))
 
 (deffunction MAIN::more-severe (?a ?b)
   (< (severity ?a) (severity ?b)))

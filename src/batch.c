@@ -22,6 +22,7 @@
 #include "util.h"
 
 #define CHUNK_CASES 256           /* cases per chunk */
+#define CHUNK_BYTES (1u << 20)    /* input text per chunk (bounds memory with long lines) */
 #define SLOTS_PER_JOB 3           /* chunks in flight per worker */
 #define LINE_MAX_BYTES (1u << 20) /* longest JSON Lines record */
 #define FILE_MAX_BYTES (64u << 20) /* largest .json case file (JSON Lines: no limit) */
@@ -43,6 +44,7 @@ struct chunk {
   long seq;
   struct item *items;
   int n;
+  size_t bytes;     /* input bytes these cases came from (progress) */
   strbuf text;      /* raw lines, default ids, reader messages */
   strbuf out;       /* the records, ready to write */
   long *counts;     /* per level, per concern, then invalid and failed (summary) */
@@ -59,10 +61,14 @@ struct pipeline {
   int filling;      /* cases in the chunk being filled (reader thread only) */
   int ncounts;
   long *totals;     /* summed by the writer */
-  int write_error;
+  int write_error;  /* writing failed (errno in write_errno): the reader stops early */
+  int write_errno;
+  int stop;         /* reader thread only: stop reading (output is gone) */
   int missing;      /* an input could not be read */
   struct timespec start;
-  double last_progress;
+  double last_progress; /* when the progress line was last drawn; < 0: never yet */
+  off_t total_bytes;    /* size of all inputs, or 0 if unknown (a pipe): no ETA */
+  off_t done_bytes;     /* input bytes of the cases written (writer thread) */
 };
 
 enum { CNT_INVALID = LV_COUNT, CNT_FAILED = LV_COUNT + 1, CNT_CONCERNS = LV_COUNT + 2 };
@@ -86,8 +92,10 @@ static struct chunk *open_chunk(struct pipeline *p) {
   struct chunk *c = fill_slot(p);
   pthread_mutex_lock(&p->mu);
   while (c->state != SLOT_EMPTY) pthread_cond_wait(&p->cv, &p->mu);
+  if (p->write_error) p->stop = 1;
   pthread_mutex_unlock(&p->mu);
   if (c->n == 0) {
+    c->bytes = 0;
     sb_clear(&c->text);
     sb_clear(&c->out);
     memset(c->counts, 0, sizeof *c->counts * (size_t)p->ncounts);
@@ -102,10 +110,12 @@ static size_t add_text(struct chunk *c, const char *s, size_t n) {
   return off;
 }
 
-/* Adds one case: raw JSON text, or parsed json (reference taken), or a reader error. */
+/* Adds one case: raw JSON text, or parsed json (reference taken), or a reader error.
+ * bytes: how much input it stands for (progress). */
 static void add_item(struct pipeline *p, const char *where, const char *text, size_t len,
-                     json_t *json, const char *error) {
+                     json_t *json, const char *error, size_t bytes) {
   struct chunk *c = open_chunk(p);
+  c->bytes += bytes;
   struct item *it = &c->items[c->n++];
   it->where = add_text(c, where, strlen(where));
   it->text = text ? add_text(c, text, len) : 0;
@@ -113,7 +123,7 @@ static void add_item(struct pipeline *p, const char *where, const char *text, si
   it->error = error ? add_text(c, error, strlen(error)) : NO_ERROR;
   it->json = json;
   p->filling = c->n;
-  if (c->n == CHUNK_CASES) submit(p);
+  if (c->n == CHUNK_CASES || c->text.len >= CHUNK_BYTES) submit(p);
 }
 
 /* ---- workers ----------------------------------------------------------------------------- */
@@ -211,14 +221,39 @@ static double seconds_since(const struct timespec *t0) {
   return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* "1:02:03" or "2:03" for a number of seconds. */
+static void clock_text(char *buf, size_t n, double secs) {
+  long t = (long)(secs + 0.5), h = t / 3600, m = t / 60 % 60, sec = t % 60;
+  if (h)
+    snprintf(buf, n, "%ld:%02ld:%02ld", h, m, sec);
+  else
+    snprintf(buf, n, "%ld:%02ld", m, sec);
+}
+
+/* The progress line on stderr: cases done, rate, and (when the input size is known)
+ * percentage and ETA.  Drawn at most 4 times a second; with PROGRESS_AUTO only once
+ * the run has lasted a second (short runs stay quiet).  final: the last drawing, ended
+ * with a newline (only if a line was drawn before). */
 static void show_progress(struct pipeline *p, int final) {
   double s = seconds_since(&p->start);
-  if (!final && s - p->last_progress < 0.25) return;
+  if (final ? p->last_progress < 0 : s - p->last_progress < 0.25) return;
+  if (p->last_progress < 0 && p->o->progress == PROGRESS_AUTO && s < 1.0) return;
   p->last_progress = s;
   long done = 0;
   for (int i = 0; i < CNT_CONCERNS; i++) done += p->totals[i];
-  fprintf(stderr, "\r%s: %ld cases, %.0f cases/s%s", PROGNAME, done, s > 0 ? (double)done / s : 0.0,
-          final ? "\n" : "   ");
+  char eta[64] = "";
+  if (p->total_bytes > 0 && !final) {
+    double frac = (double)p->done_bytes / (double)p->total_bytes;
+    char left[32];
+    clock_text(left, sizeof left, frac > 0 ? s / frac - s : 0);
+    snprintf(eta, sizeof eta, ", %3.0f%%, ETA %s", frac > 1 ? 100.0 : frac * 100, left);
+  } else if (final) {
+    char took[32];
+    clock_text(took, sizeof took, s);
+    snprintf(eta, sizeof eta, " in %s", took);
+  }
+  fprintf(stderr, "\r\033[K%s: %ld cases, %.0f cases/s%s%s", PROGNAME, done,
+          s > 0 ? (double)done / s : 0.0, eta, final ? "\n" : "");
 }
 
 static void *writer_main(void *arg) {
@@ -228,9 +263,13 @@ static void *writer_main(void *arg) {
     struct chunk *c = &p->slots[p->next_write % p->nslots];
     if (p->next_write < p->next_fill && c->state == SLOT_DONE && c->seq == p->next_write) {
       pthread_mutex_unlock(&p->mu);
-      if (c->out.len && fwrite(c->out.s, 1, c->out.len, stdout) != c->out.len) p->write_error = 1;
-      if (fflush(stdout)) p->write_error = 1;
+      if (!p->write_error &&
+          ((c->out.len && fwrite(c->out.s, 1, c->out.len, stdout) != c->out.len) || fflush(stdout))) {
+        p->write_errno = errno;
+        p->write_error = 1;
+      }
       for (int i = 0; i < p->ncounts; i++) p->totals[i] += c->counts[i];
+      p->done_bytes += (off_t)c->bytes;
       if (p->o->progress) show_progress(p, 0);
       pthread_mutex_lock(&p->mu);
       c->n = 0;
@@ -258,7 +297,7 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
   long line = 0;
   int eof = 0, skipping = 0; /* skipping: inside an over-long line */
   char where[300], msg[300];
-  while (!eof || start < len) {
+  while (!p->stop && (!eof || start < len)) {
     char *nl = memchr(buf + start, '\n', len - start);
     if (!nl && !eof) {
       /* need more input: compact, grow, read */
@@ -271,7 +310,7 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
         if (!skipping) {
           snprintf(where, sizeof where, "%s:%ld", name, line + 1);
           snprintf(msg, sizeof msg, "line longer than %u bytes", LINE_MAX_BYTES);
-          add_item(p, where, NULL, 0, NULL, msg);
+          add_item(p, where, NULL, 0, NULL, msg, len);
           skipping = 1;
         }
         len = 0;
@@ -285,7 +324,7 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
         report("%s: read error: %s", name, strerror(errno));
         snprintf(where, sizeof where, "%s:%ld", name, line + 1);
         snprintf(msg, sizeof msg, "read error after line %ld: %s", line, strerror(errno));
-        add_item(p, where, NULL, 0, NULL, msg);
+        add_item(p, where, NULL, 0, NULL, msg, 0);
         p->missing = 1;
         break;
       }
@@ -297,27 +336,28 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
     line++;
     if (skipping) {
       skipping = 0;
+    } else if (end - start > LINE_MAX_BYTES) { /* whole, but too long all the same */
+      snprintf(where, sizeof where, "%s:%ld", name, line);
+      snprintf(msg, sizeof msg, "line longer than %u bytes", LINE_MAX_BYTES);
+      add_item(p, where, NULL, 0, NULL, msg, end - start + 1);
     } else {
       size_t s = start, e = end;
       while (s < e && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;
       while (e > s && (buf[e - 1] == ' ' || buf[e - 1] == '\t' || buf[e - 1] == '\r')) e--;
       if (e > s) {
         snprintf(where, sizeof where, "%s:%ld", name, line);
-        if (e - s > LINE_MAX_BYTES) { /* a whole over-long line arrived in one read */
-          snprintf(msg, sizeof msg, "line longer than %u bytes", LINE_MAX_BYTES);
-          add_item(p, where, NULL, 0, NULL, msg);
-        } else if (!nl) { /* last line without a newline: evaluate it, but say so if it is broken */
+        if (!nl) { /* last line without a newline: evaluate it, but say so if it is broken */
           json_error_t je;
           json_t *j = json_loadb(buf + s, e - s, JSON_REJECT_DUPLICATES, &je);
           if (!j) {
             snprintf(msg, sizeof msg,
                      "incomplete last line (no newline at end of input): %s", case_json_reason(&je));
-            add_item(p, where, NULL, 0, NULL, msg);
+            add_item(p, where, NULL, 0, NULL, msg, end - start);
           } else {
-            add_item(p, where, NULL, 0, j, NULL);
+            add_item(p, where, NULL, 0, j, NULL, end - start);
           }
         } else {
-          add_item(p, where, buf + s, e - s, NULL, NULL);
+          add_item(p, where, buf + s, e - s, NULL, NULL, end - start + 1);
         }
       }
     }
@@ -333,29 +373,33 @@ static void read_json_file(struct pipeline *p, const char *path) {
   if (stat(path, &st) == 0 && st.st_size > (off_t)FILE_MAX_BYTES) {
     snprintf(msg, sizeof msg, "file larger than %u MiB (use JSON Lines for big sets)",
              FILE_MAX_BYTES >> 20);
-    add_item(p, path, NULL, 0, NULL, msg);
+    add_item(p, path, NULL, 0, NULL, msg, (size_t)st.st_size);
     return;
   }
+  size_t bytes = stat(path, &st) == 0 ? (size_t)st.st_size : 0; /* for the first item */
   json_error_t e;
   json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
   if (!doc) {
     snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", e.line, e.column,
              case_json_reason(&e));
-    add_item(p, path, NULL, 0, NULL, msg);
+    add_item(p, path, NULL, 0, NULL, msg, bytes);
     return;
   }
   if (json_is_array(doc)) {
     size_t i;
     json_t *x;
     json_array_foreach(doc, i, x) {
+      if (p->stop) break;
       char *where = xasprintf("%s[%zu]", path, i + 1);
-      add_item(p, where, NULL, 0, json_incref(x), NULL);
+      add_item(p, where, NULL, 0, json_incref(x), NULL, bytes);
+      bytes = 0;
       free(where);
     }
-    if (json_array_size(doc) == 0) add_item(p, path, NULL, 0, NULL, "an empty array holds no case");
+    if (json_array_size(doc) == 0)
+      add_item(p, path, NULL, 0, NULL, "an empty array holds no case", bytes);
     json_decref(doc);
   } else {
-    add_item(p, path, NULL, 0, doc, NULL);
+    add_item(p, path, NULL, 0, doc, NULL, bytes);
   }
 }
 
@@ -378,7 +422,7 @@ static void read_dir(struct pipeline *p, const char *dir) {
   }
   for (int i = 0; i < n; i++) {
     char *path = xasprintf("%s/%s", dir, list[i]->d_name);
-    read_input(p, path, 0);
+    if (!p->stop) read_input(p, path, 0);
     free(path);
     free(list[i]);
   }
@@ -424,8 +468,34 @@ static void read_input(struct pipeline *p, const char *path, int top) {
   }
 }
 
+/* Bytes of input that read_input(path, top) will read, for the ETA; -1 if unknown
+ * (standard input from a pipe or terminal). */
+static off_t input_size(const char *path, int top) {
+  struct stat st;
+  if (!strcmp(path, "-") && top)
+    return fstat(0, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size - lseek(0, 0, SEEK_CUR) : -1;
+  if (stat(path, &st) < 0) return 0;
+  if (S_ISDIR(st.st_mode)) {
+    struct dirent **list;
+    int n = scandir(path, &list, not_hidden, NULL);
+    off_t sum = 0;
+    for (int i = 0; i < n; i++) {
+      char *sub = xasprintf("%s/%s", path, list[i]->d_name);
+      off_t one = sum < 0 ? 0 : input_size(sub, 0);
+      sum = one < 0 ? -1 : sum + one;
+      free(sub);
+      free(list[i]);
+    }
+    if (n >= 0) free(list);
+    return sum;
+  }
+  if (!top && !has_suffix(path, ".json") && !has_suffix(path, ".jsonl")) return 0;
+  return S_ISREG(st.st_mode) ? st.st_size : -1;
+}
+
 /* ---- summary ------------------------------------------------------------------------------ */
 
+/* The counts as a table on stderr. */
 static void print_summary(struct pipeline *p) {
   const kb *k = p->o->k;
   long cases = 0;
@@ -439,6 +509,27 @@ static void print_summary(struct pipeline *p) {
   for (int c = 0; c < k->nc; c++)
     if (p->totals[CNT_CONCERNS + c])
       fprintf(stderr, "    %-28s %8ld\n", k->c[c].id, p->totals[CNT_CONCERNS + c]);
+}
+
+/* The counts as one JSON object, the last line of the JSON Lines output:
+ * {"summary":{"cases":N,"dispositions":{LEVEL:N...},"invalid":N,"failed":N,
+ *  "concerns":{ID:N...}}} -- every level, and the concerns that occurred. */
+static void summary_json(struct pipeline *p, strbuf *b) {
+  const kb *k = p->o->k;
+  long cases = 0;
+  for (int i = 0; i < CNT_CONCERNS; i++) cases += p->totals[i];
+  sb_printf(b, "{\"summary\":{\"cases\":%ld,\"dispositions\":{", cases);
+  for (int l = 0; l < LV_COUNT; l++)
+    sb_printf(b, "%s\"%s\":%ld", l ? "," : "", level_name((enum level)l), p->totals[l]);
+  sb_printf(b, "},\"invalid\":%ld,\"failed\":%ld,\"concerns\":{", p->totals[CNT_INVALID],
+            p->totals[CNT_FAILED]);
+  for (int c = 0, n = 0; c < k->nc; c++)
+    if (p->totals[CNT_CONCERNS + c]) {
+      if (n++) sb_add(b, ",", 1);
+      out_json_string(b, k->c[c].id);
+      sb_printf(b, ":%ld", p->totals[CNT_CONCERNS + c]);
+    }
+  sb_puts(b, "}}}\n");
 }
 
 /* ---- driver ------------------------------------------------------------------------------- */
@@ -470,6 +561,15 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   pthread_mutex_init(&p.mu, NULL);
   pthread_cond_init(&p.cv, NULL);
   clock_gettime(CLOCK_MONOTONIC, &p.start);
+  p.last_progress = -1;
+  for (int i = 0; o->progress && i < ninputs; i++) {
+    off_t n = input_size(inputs[i], 1);
+    if (n < 0) { /* a pipe: rate only */
+      p.total_bytes = 0;
+      break;
+    }
+    p.total_bytes += n;
+  }
   fputs(out_header(o->format), stdout);
   pthread_t writer;
   pthread_create(&writer, NULL, writer_main, &p);
@@ -484,13 +584,22 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   for (int i = 0; i < jobs; i++) pthread_join(w[i].thread, NULL);
   pthread_join(writer, NULL);
   if (o->progress) show_progress(&p, 1);
-  if (o->summary) print_summary(&p);
+  if (o->summary == SUMMARY_TEXT) print_summary(&p);
+  if (o->summary == SUMMARY_JSON && !p.write_error) {
+    strbuf b = {0};
+    summary_json(&p, &b);
+    if (fwrite(b.s, 1, b.len, stdout) != b.len || fflush(stdout)) {
+      p.write_errno = errno;
+      p.write_error = 1;
+    }
+    sb_free(&b);
+  }
 
   if (p.totals[CNT_INVALID]) status = EXIT_DATA;
   if (p.missing) status = EXIT_NOINPUT;
   if (p.totals[CNT_FAILED]) status = EXIT_SOFTWARE;
   if (p.write_error) {
-    report("error writing the results: %s", strerror(errno));
+    report("error writing the results: %s", strerror(p.write_errno));
     status = EXIT_IOERR;
   }
   for (int i = 0; i < jobs; i++) {

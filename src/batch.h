@@ -9,11 +9,16 @@
 #include "kb.h"
 #include "output.h"
 
+enum summary { SUMMARY_NONE, SUMMARY_TEXT, SUMMARY_JSON };
+enum progress { PROGRESS_OFF, PROGRESS_AUTO, PROGRESS_ON };
+
 struct batch_opts {
   enum format format;
   int jobs;            /* worker threads, >= 1 */
-  int summary;         /* counts per disposition and concern on stderr */
-  int progress;        /* progress line on stderr (only when it is a terminal) */
+  enum summary summary; /* counts per disposition and concern: a table on stderr, or
+                          a final {"summary":{...}} record on stdout (JSON Lines only) */
+  enum progress progress; /* progress line on stderr; AUTO: only once a run lasts 1 s.
+                             The caller sets OFF unless stderr is a terminal. */
   const char *rules_dir;
   const kb *k;
 };

@@ -597,15 +597,17 @@ static void check_catalogue(struct checker *C) {
   }
 }
 
-int check_knowledge(const kb *k, const char *rules_dir, int *nrules) {
+int check_knowledge(const kb *k, const char *rules_dir, const char *image, int *nrules) {
   struct checker C = {.k = k};
   struct sx **trees;
   char **files;
   int n = read_rules(&C, rules_dir, &trees, &files);
   check_uses(&C);
   check_catalogue(&C);
-  struct engine *e = engine_open(k, rules_dir); /* reports CLIPS errors as FILE:LINE */
+  /* Always the .clp source, never an image: reports CLIPS errors as FILE:LINE. */
+  struct engine *e = engine_open_source(k, rules_dir);
   if (!e) C.problems++;
+  else if (image && C.problems == 0 && engine_save_image(e, image) < 0) C.problems++;
   engine_close(e);
   for (int i = 0; i < n; i++) {
     sx_free(trees[i]);
@@ -631,11 +633,16 @@ int check_knowledge(const kb *k, const char *rules_dir, int *nrules) {
 /* ---- the command --------------------------------------------------------------------------- */
 
 int cmd_check(struct ctx *ctx, int argc, char **argv) {
-  for (int i = 1; i < argc; i++)
-    if (!ctx_common_option(ctx, argc, argv, &i)) return cmd_usage(ctx, "unknown argument '%s'", argv[i]);
+  const char *image = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--image") && i + 1 < argc)
+      image = argv[++i];
+    else if (!ctx_common_option(ctx, argc, argv, &i))
+      return cmd_usage(ctx, "unknown argument '%s'", argv[i]);
+  }
   int status = ctx_load_kb(ctx);
   if (status) return status;
-  int nrules = 0, problems = check_knowledge(ctx->k, ctx->rules_dir, &nrules);
+  int nrules = 0, problems = check_knowledge(ctx->k, ctx->rules_dir, image, &nrules);
   screenkb *sk = screenkb_load(ctx->k, ctx->kb_dir); /* the front-desk checklists */
   if (!sk) problems++;
   screenkb_free(sk);

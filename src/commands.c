@@ -43,7 +43,8 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   o.jobs = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
   char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
-  int ninputs = 0, progress = 0, status;
+  int ninputs = 0, status;
+  enum progress progress = PROGRESS_AUTO;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--format") && i + 1 < argc) {
@@ -66,10 +67,14 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv) {
         return cmd_usage(ctx, "--jobs takes a number from 1 to 256, not '%s'", argv[i]);
       }
       o.jobs = (int)n;
-    } else if (!strcmp(a, "--summary")) {
-      o.summary = 1;
+    } else if (!strcmp(a, "--summary") || !strcmp(a, "--summary=text")) {
+      o.summary = SUMMARY_TEXT;
+    } else if (!strcmp(a, "--summary=json")) {
+      o.summary = SUMMARY_JSON;
     } else if (!strcmp(a, "--progress")) {
-      progress = 1;
+      progress = PROGRESS_ON;
+    } else if (!strcmp(a, "--no-progress")) {
+      progress = PROGRESS_OFF;
     } else if (ctx_common_option(ctx, argc, argv, &i)) {
       continue;
     } else if (!strcmp(a, "--")) {
@@ -91,7 +96,12 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv) {
   }
   o.k = ctx->k;
   o.rules_dir = ctx->rules_dir;
-  o.progress = progress && isatty(2);
+  if (o.summary == SUMMARY_JSON && o.format != FMT_JSONL) {
+    free(inputs);
+    return cmd_usage(ctx, "--summary=json needs JSON Lines output (use --summary with csv/text)");
+  }
+  /* never in pipes; automatic only when the records themselves are not on the terminal */
+  o.progress = !isatty(2) || (progress == PROGRESS_AUTO && isatty(1)) ? PROGRESS_OFF : progress;
   status = batch_eval(&o, inputs, ninputs);
   free(inputs);
   return status;

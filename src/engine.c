@@ -7,13 +7,20 @@
 #include "engine.h"
 
 #include <clips.h>
+#include <tmpltutl.h> /* FindSlotPosition */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define RUN_LIMIT 20000 /* rule firings per case; a correct knowledge base needs < 200 */
+#define SYM_CACHE 1024  /* power of two; the host asserts ~250 distinct symbols */
 
 struct engine {
   void *env;
@@ -23,6 +30,12 @@ struct engine {
   const char *loading; /* file being loaded, for parser errors */
   long err_line;
   int parse_errors;
+  int f_id, f_value;   /* 0-based positions of finding's id and value slots, or -1 */
+  /* symbols the host asserts, keyed by the address of their (kb or literal) text */
+  struct {
+    const char *text;
+    void *symbol;
+  } syms[SYM_CACHE];
 };
 
 /* ---- routers: capture everything CLIPS would print ----------------------------------- */
@@ -123,7 +136,9 @@ static void *need_template(struct engine *e, const char *name, const char *dir) 
   return t;
 }
 
-struct engine *engine_open(const kb *k, const char *rules_dir) {
+/* A new engine with an empty environment, routers and host functions in place (they must
+ * exist before rules are parsed or an image is loaded).  NULL on failure. */
+static struct engine *engine_new(const kb *k) {
   struct engine *e = xcalloc(1, sizeof *e);
   e->k = k;
   e->env = CreateEnvironment();
@@ -137,7 +152,19 @@ struct engine *engine_open(const kb *k, const char *rules_dir) {
   EnvSetParserErrorCallback(e->env, on_parse_error);
   EnvDefineFunction2(e->env, "concern-level", 'w', PTIEF fn_concern_level, "fn_concern_level",
                      "11k");
-  if (load_rules(e, rules_dir) < 0) goto fail;
+  return e;
+}
+
+/* 0-based position of single-field slot name in template t, or -1. */
+static int slot_position(struct engine *e, void *t, const char *name) {
+  if (!EnvDeftemplateSlotExistP(e->env, t, name) || !EnvDeftemplateSlotSingleP(e->env, t, name))
+    return -1;
+  return FindSlotPosition(t, EnvAddSymbol(e->env, name)) - 1;
+}
+
+/* Looks up the templates the host asserts and reads.  -1 if one is missing (reported
+ * unless quiet). */
+static int find_templates(struct engine *e, const char *rules_dir, int quiet) {
   struct {
     void **slot;
     const char *name;
@@ -146,12 +173,100 @@ struct engine *engine_open(const kb *k, const char *rules_dir) {
            {&e->t_disp, "disposition"},  {&e->t_ask, "ask"}};
   int missing = 0;
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-    if (!(*t[i].slot = need_template(e, t[i].name, rules_dir))) missing = 1;
-  if (missing) goto fail;
+    if (!(*t[i].slot = quiet ? EnvFindDeftemplate(e->env, t[i].name)
+                             : need_template(e, t[i].name, rules_dir)))
+      missing = 1;
+  e->f_id = e->f_value = -1;
+  if (!missing) {
+    e->f_id = slot_position(e, e->t_finding, "id");
+    e->f_value = slot_position(e, e->t_finding, "value");
+  }
+  return missing ? -1 : 0;
+}
+
+/* The rules parsed from rules_dir/<*.clp>; NULL (reported) on any error. */
+struct engine *engine_open_source(const kb *k, const char *rules_dir) {
+  struct engine *e = engine_new(k);
+  if (!e) return NULL;
+  if (load_rules(e, rules_dir) < 0 || find_templates(e, rules_dir, 0) < 0) {
+    engine_close(e);
+    return NULL;
+  }
   return e;
-fail:
-  engine_close(e);
+}
+
+/* ---- binary image ---------------------------------------------------------------------
+ *
+ * `make` writes rules/rules.bin with `check --image` (CLIPS bsave).  It is used only while
+ * it is strictly newer than every .clp file and than the directory (so an added, removed
+ * or renamed rule file also makes it stale); otherwise, or if it does not load, the .clp
+ * files are parsed.  File times are coarse (a clock tick): a change in the same tick as
+ * the image gets an equal time, which counts as stale, so a stale image can cost time,
+ * never correctness.  engine_save_image waits for the tick after its own rename. */
+
+static int newer(const struct timespec *a, const struct timespec *b) {
+  return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+/* rules_dir/IMAGE_NAME if it exists and is fresh, else NULL.  Caller frees. */
+static char *fresh_image(const char *rules_dir) {
+  char *path = xasprintf("%s/%s", rules_dir, ENGINE_IMAGE_NAME);
+  struct stat img, st;
+  struct dirent **list = NULL;
+  int fresh = stat(path, &img) == 0 && S_ISREG(img.st_mode) && stat(rules_dir, &st) == 0 &&
+              newer(&img.st_mtim, &st.st_mtim);
+  int n = fresh ? scandir(rules_dir, &list, clp_filter, alphasort) : -1;
+  fresh = n > 0;
+  for (int i = 0; i < n; i++) {
+    char *clp = xasprintf("%s/%s", rules_dir, list[i]->d_name);
+    if (stat(clp, &st) != 0 || !newer(&img.st_mtim, &st.st_mtim)) fresh = 0;
+    free(clp);
+    free(list[i]);
+  }
+  free(list);
+  if (fresh) return path;
+  free(path);
   return NULL;
+}
+
+struct engine *engine_open(const kb *k, const char *rules_dir) {
+  char *image = fresh_image(rules_dir);
+  if (image) {
+    struct engine *e = engine_new(k);
+    /* any problem with the image (another CLIPS version, a template missing) means:
+     * parse the source, which reports real errors with file and line */
+    int ok = e && EnvBload(e->env, image) && find_templates(e, rules_dir, 1) == 0;
+    free(image);
+    if (ok) {
+      sb_clear(&e->out);
+      return e;
+    }
+    engine_close(e);
+  }
+  return engine_open_source(k, rules_dir);
+}
+
+int engine_save_image(struct engine *e, const char *path) {
+  char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+  int ok = EnvBsave(e->env, tmp);
+  if (ok && rename(tmp, path) != 0) ok = 0;
+  if (!ok) {
+    report("%s: cannot write the rule image: %s", path, strerror(errno));
+    unlink(tmp);
+  } else { /* touch it until it is newer than its directory (the rename set that) */
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    struct stat img, st;
+    for (int i = 0; i < 2000; i++) { /* a tick is a few ms; give up after ~2 s */
+      utimensat(AT_FDCWD, path, NULL, 0);
+      if (stat(path, &img) || stat(slash ? dir : ".", &st) || newer(&img.st_mtim, &st.st_mtim))
+        break;
+      nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    free(dir);
+  }
+  free(tmp);
+  return ok ? 0 : -1;
 }
 
 void engine_close(struct engine *e) {
@@ -197,10 +312,29 @@ static void result_clear(struct result *r, const kb *k) {
   r->error[0] = '\0';
 }
 
+/* The CLIPS symbol for value, whose text must stay put as long as the engine (kb strings
+ * and literals do): looked up by address, so each case does not hash every symbol again.
+ * Cached symbols are pinned (their count raised) so CLIPS never collects them. */
+static void *symbol(struct engine *e, const char *value) {
+  size_t h = ((uintptr_t)value >> 3) * 0x9E3779B97F4A7C15u;
+  for (size_t i = 0; i < 8; i++) {
+    size_t slot = (h + i) & (SYM_CACHE - 1);
+    if (e->syms[slot].text == value) return e->syms[slot].symbol;
+    if (!e->syms[slot].text) {
+      void *sym = EnvAddSymbol(e->env, value);
+      IncrementSymbolCount(sym);
+      e->syms[slot].text = value;
+      e->syms[slot].symbol = sym;
+      return sym;
+    }
+  }
+  return EnvAddSymbol(e->env, value); /* crowded: uncached */
+}
+
 static void put_symbol(struct engine *e, void *fact, const char *slot, const char *value) {
   DATA_OBJECT v;
   SetType(v, SYMBOL);
-  SetValue(v, EnvAddSymbol(e->env, value));
+  SetValue(v, symbol(e, value));
   EnvPutFactSlot(e->env, fact, slot, &v);
 }
 
@@ -211,19 +345,33 @@ static void put_integer(struct engine *e, void *fact, const char *slot, long val
   EnvPutFactSlot(e->env, fact, slot, &v);
 }
 
+/* Sets single-field slot pos (0-based) of a fact just created, as EnvPutFactSlot does
+ * once it has looked the slot name up: the finding facts (~40 a case) skip that look-up,
+ * which was 3% of a batch's time.  Only for slot_position()'s positions. */
+static void set_field(void *fact, int pos, unsigned short type, void *value) {
+  struct fact *f = fact;
+  f->theProposition.theFields[pos].type = type;
+  f->theProposition.theFields[pos].value = value;
+}
+
 static void assert_finding(struct engine *e, const struct question *q, const struct answer *a,
                            unsigned char state) {
   void *f = EnvCreateFact(e->env, e->t_finding);
-  put_symbol(e, f, "id", q->id);
-  switch (state) {
-  case ANS_YES: put_symbol(e, f, "value", "yes"); break;
-  case ANS_NO: put_symbol(e, f, "value", "no"); break;
-  case ANS_UNKNOWN: put_symbol(e, f, "value", "unknown"); break;
-  default:
-    if (q->type == Q_INT)
+  const char *value = state == ANS_YES ? "yes" : state == ANS_NO ? "no" : "unknown";
+  int number = state == ANS_VALUE && q->type == Q_INT;
+  if (state == ANS_VALUE && !number) value = q->choices[a->value];
+  if (e->f_id >= 0 && e->f_value >= 0) {
+    set_field(f, e->f_id, SYMBOL, symbol(e, q->id));
+    if (number)
+      set_field(f, e->f_value, INTEGER, EnvAddLong(e->env, a->value));
+    else
+      set_field(f, e->f_value, SYMBOL, symbol(e, value));
+  } else {
+    put_symbol(e, f, "id", q->id);
+    if (number)
       put_integer(e, f, "value", a->value);
     else
-      put_symbol(e, f, "value", q->choices[a->value]);
+      put_symbol(e, f, "value", value);
   }
   EnvAssignFactSlotDefaults(e->env, f);
   EnvAssert(e->env, f);

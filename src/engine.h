@@ -50,10 +50,20 @@ static inline const char *result_because(const struct result *r, const struct rc
   return r->pool.s + c->because[i];
 }
 
-/* Creates an environment and loads rules_dir/<*.clp> in name order.  Each problem is
+/* Creates an environment with the rules of rules_dir: from its binary image
+ * (ENGINE_IMAGE_NAME, see engine_save_image) when that is newer than every *.clp file
+ * and the directory, else by parsing rules_dir/<*.clp> in name order.  Each problem is
  * reported as "FILE:LINE: message"; on any error returns NULL (never a half-loaded
  * engine). */
 struct engine *engine_open(const kb *k, const char *rules_dir);
+/* The same, always parsing the .clp files (for `check`: errors with file and line). */
+struct engine *engine_open_source(const kb *k, const char *rules_dir);
+
+/* The binary image of the rules (CLIPS bsave), in the rules directory. */
+#define ENGINE_IMAGE_NAME "rules.bin"
+/* Writes e's rules as a binary image to path (atomically: temporary file, rename).
+ * Returns 0, or -1 (reported). */
+int engine_save_image(struct engine *e, const char *path);
 void engine_close(struct engine *e);
 
 /* Evaluates case c.  mode MODE_EVAL asks the rules only for the open red flags;

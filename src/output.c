@@ -37,14 +37,141 @@ json_t *result_json(const kb *k, const char *id, const struct result *r) {
   return o;
 }
 
-static void add_json(strbuf *b, json_t *o) {
-  char *s = json_dumps(o, JSON_COMPACT);
-  if (s) {
-    sb_puts(b, s);
-    sb_add(b, "\n", 1);
+/* ---- JSON Lines records ------------------------------------------------------------------
+ *
+ * Written directly rather than built as jansson objects and dumped: on big batches building
+ * and dumping the objects cost more than a third of the host's time per case.  The bytes
+ * are exactly those json_dumps(result_json(...), JSON_COMPACT) gives (tests/unit.c checks
+ * it): same key order, same escaping. */
+
+/* Length of the valid UTF-8 sequence at s (n bytes available), or 0 if it is not one
+ * (overlong forms, surrogates and code points past U+10FFFF are invalid, as in jansson). */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+  unsigned c = s[0];
+  size_t len;
+  unsigned cp;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+  else return 0;
+  if (n < len) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3F);
   }
-  free(s);
-  json_decref(o);
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+void out_json_string(strbuf *b, const char *str) {
+  static const char hex[] = "0123456789ABCDEF";
+  const unsigned char *s = (const unsigned char *)str, *run = s;
+  size_t n = strlen(str);
+  const unsigned char *end = s + n;
+  sb_add(b, "\"", 1);
+  while (s < end) {
+    unsigned c = *s;
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { /* the common case: copied in runs */
+      s++;
+      continue;
+    }
+    size_t ulen = c >= 0x80 ? utf8_len(s, (size_t)(end - s)) : 0;
+    if (ulen) {
+      s += ulen;
+      continue;
+    }
+    sb_add(b, (const char *)run, (size_t)(s - run));
+    char esc[8] = {'\\', 0};
+    size_t elen = 2;
+    switch (c) {
+    case '"': esc[1] = '"'; break;
+    case '\\': esc[1] = '\\'; break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    default:
+      if (c < 0x20) {
+        memcpy(esc + 1, "u00", 3);
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        elen = 6;
+      } else { /* not UTF-8 (jansson would refuse the whole string): U+FFFD */
+        memcpy(esc, "\xef\xbf\xbd", 3);
+        elen = 3;
+      }
+    }
+    sb_add(b, esc, elen);
+    run = ++s;
+  }
+  sb_add(b, (const char *)run, (size_t)(s - run));
+  sb_add(b, "\"", 1);
+}
+
+/* Appends "key": (with the comma before it unless first). */
+static void json_key(strbuf *b, const char *key, int first) {
+  if (!first) sb_add(b, ",", 1);
+  out_json_string(b, key);
+  sb_add(b, ":", 1);
+}
+
+static void json_member(strbuf *b, const char *key, const char *value, int first) {
+  json_key(b, key, first);
+  out_json_string(b, value);
+}
+
+static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct result *r) {
+  sb_add(b, "{", 1);
+  json_member(b, "id", id, 1);
+  json_member(b, "disposition", level_name(r->disposition), 0);
+  json_member(b, "action", k->levels[r->disposition].action, 0);
+  json_key(b, "concerns", 0);
+  sb_add(b, "[", 1);
+  for (int i = 0; i < r->nconcerns; i++) {
+    const struct rconcern *rc = &r->concerns[i];
+    const struct concern_def *cd = &k->c[rc->concern];
+    sb_add(b, i ? ",{" : "{", i ? 2 : 1);
+    json_member(b, "id", cd->id, 1);
+    json_member(b, "level", level_name(cd->level), 0);
+    json_member(b, "title", cd->title, 0);
+    json_key(b, "because", 0);
+    sb_add(b, "[", 1);
+    for (int j = 0; j < rc->nbecause; j++) {
+      if (j) sb_add(b, ",", 1);
+      out_json_string(b, result_because(r, rc, j));
+    }
+    sb_add(b, "]}", 2);
+  }
+  sb_add(b, "]", 1);
+  json_key(b, "precautions", 0);
+  sb_add(b, "[", 1);
+  for (int i = 0, n = 0; i < k->nprec; i++)
+    if (r->prec[i]) {
+      if (n++) sb_add(b, ",", 1);
+      out_json_string(b, k->prec[i].id);
+    }
+  sb_add(b, "]", 1);
+  json_key(b, "indications", 0);
+  sb_add(b, "[", 1);
+  for (int i = 0, n = 0; i < k->nind; i++)
+    if (r->ind[i]) {
+      if (n++) sb_add(b, ",", 1);
+      out_json_string(b, k->ind[i].id);
+    }
+  sb_add(b, "]", 1);
+  json_key(b, "ask", 0);
+  sb_add(b, "[", 1);
+  for (int i = 0; i < r->nask; i++) {
+    if (i) sb_add(b, ",", 1);
+    out_json_string(b, k->q[r->ask[i].question].id);
+  }
+  sb_add(b, "]", 1);
+  json_member(b, "disclaimer", k->disclaimer, 0);
+  sb_add(b, "}\n", 2);
 }
 
 /* Field for CSV: quoted when it holds a comma, quote or line break (RFC 4180). */
@@ -158,12 +285,12 @@ void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
   switch (fmt) {
   case FMT_JSONL:
     if (err) {
-      json_t *o = json_object();
-      json_object_set_new(o, "id", json_string(id));
-      json_object_set_new(o, "error", json_string(err));
-      add_json(b, o);
+      sb_add(b, "{", 1);
+      json_member(b, "id", id, 1);
+      json_member(b, "error", err, 0);
+      sb_add(b, "}\n", 2);
     } else {
-      add_json(b, result_json(k, id, r));
+      jsonl_result(b, k, id, r);
     }
     break;
   case FMT_TEXT:

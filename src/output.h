@@ -17,6 +17,10 @@ json_t *result_json(const kb *k, const char *id, const struct result *r);
 /* Appends one record to b: a result (err == NULL) or an error record. */
 void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
                 const struct result *r, const char *err, int color);
+/* Appends str as a JSON string literal, escaped as jansson's json_dumps does (quote,
+ * backslash and control characters; all other UTF-8 as is).  Bytes that are not valid
+ * UTF-8 become U+FFFD, so the output is always valid JSON. */
+void out_json_string(strbuf *b, const char *str);
 /* The CSV header line, or "" for other formats. */
 const char *out_header(enum format fmt);
 

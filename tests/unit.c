@@ -234,6 +234,95 @@ static void test_output_escaping(void) {
   engine_close(e);
 }
 
+/* The hand-written JSON Lines records are byte-identical to jansson's json_dumps of
+ * result_json(), on every vignette-like case here and on strings full of escapes; bytes
+ * that are not UTF-8 become U+FFFD and the record still parses. */
+static void test_output_matches_jansson(void) {
+  struct engine *e = engine_open(K, "rules");
+  struct result r;
+  struct tcase c;
+  char err[512];
+  strbuf b = {0};
+  CHECK(e != NULL);
+  if (!e) return;
+  result_init(&r, K);
+  case_init(&c, K);
+  static const char *const cases[] = {
+      "{\"id\":\"q\\\"\\\\/\\u0001\\u001f\\u007f\\b\\f\\n\\r\\t\\u00e9\\u2028\\ud83d\\ude00\",\"answers\":{}}",
+      "{\"id\":7,\"answers\":{\"abdominal_pulsation\":true,\"collapse\":true}}",
+      "{\"answers\":{\"age\":72,\"sex\":\"male\",\"flank_pain_waves\":true,\"fever\":true,"
+      "\"painful_urination\":true,\"low_back_pain\":true,\"diabetes\":true},\"unanswered_means\":\"no\"}",
+      "{\"answers\":{\"age\":30,\"sex\":\"female\",\"runner\":true,\"si_dysfunction\":true,"
+      "\"low_back_pain\":true,\"pain_on_rising\":true,\"athlete\":true},\"unanswered_means\":\"no\"}",
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    CHECK(parse(cases[i], &c, err, sizeof err) == 0);
+    CHECK(engine_eval(e, &c, MODE_EVAL, 0, &r) == 0);
+    sb_clear(&b);
+    out_record(&b, FMT_JSONL, K, c.id, &r, NULL, 0);
+    json_t *o = result_json(K, c.id, &r);
+    char *want = json_dumps(o, JSON_COMPACT);
+    CHECK(want && b.len == strlen(want) + 1 && !strncmp(b.s, want, b.len - 1) &&
+          b.s[b.len - 1] == '\n');
+    if (want && strncmp(b.s, want, strlen(want))) printf("  got  %s  want %s\n", b.s, want);
+    free(want);
+    json_decref(o);
+    sb_clear(&b);
+    out_record(&b, FMT_JSONL, K, c.id, NULL, "a \"quoted\"\tmessage\x01", 0);
+    o = json_pack("{s:s,s:s}", "id", c.id, "error", "a \"quoted\"\tmessage\x01");
+    want = json_dumps(o, JSON_COMPACT);
+    CHECK(want && !strncmp(b.s, want, strlen(want)) && !strcmp(b.s + strlen(want), "\n"));
+    free(want);
+    json_decref(o);
+  }
+  /* every single byte, and every pair of bytes, alone in a string: the same as jansson
+   * where jansson accepts the string; otherwise valid JSON with U+FFFD */
+  for (int i = 1; i < 256 * 256; i++) {
+    char in[3] = {(char)(i & 255), (char)(i >> 8), 0};
+    if (!in[0]) continue;
+    sb_clear(&b);
+    out_json_string(&b, in);
+    json_t *s = json_string(in);
+    if (s) {
+      char *want = json_dumps(s, JSON_ENCODE_ANY | JSON_COMPACT);
+      if (strcmp(b.s, want)) {
+        printf("  bytes %02x %02x: got %s want %s\n", i & 255, i >> 8, b.s, want);
+        failures++;
+      }
+      free(want);
+      json_decref(s);
+    } else {
+      json_error_t je;
+      json_t *back = json_loads(b.s, JSON_DECODE_ANY, &je);
+      if (!back || !strstr(json_string_value(back), "\xef\xbf\xbd")) {
+        printf("  bytes %02x %02x: %s does not parse back with U+FFFD\n", i & 255, i >> 8, b.s);
+        failures++;
+      }
+      json_decref(back);
+    }
+  }
+  /* longer UTF-8 forms: 3- and 4-byte sequences, overlong, surrogates, past U+10FFFF */
+  static const char *const seqs[] = {"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xe0\x80\xaf",
+                                     "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf0\x8f\xbf\xbf",
+                                     "a\xe2\x82", "\xf4\x8f\xbf\xbfz"};
+  for (size_t i = 0; i < sizeof seqs / sizeof seqs[0]; i++) {
+    sb_clear(&b);
+    out_json_string(&b, seqs[i]);
+    json_t *s = json_string(seqs[i]);
+    json_error_t je;
+    json_t *back = json_loads(b.s, JSON_DECODE_ANY, &je);
+    CHECK(back != NULL);
+    if (s) CHECK(back && !strcmp(json_string_value(back), seqs[i]));
+    else CHECK(back && strstr(json_string_value(back), "\xef\xbf\xbd"));
+    json_decref(s);
+    json_decref(back);
+  }
+  sb_free(&b);
+  case_free(&c);
+  result_free(&r);
+  engine_close(e);
+}
+
 static void test_util(void) {
   CHECK(edit_distance("fever", "fevr", 5) == 1);
   CHECK(edit_distance("kitten", "sitting", 5) == 3);
@@ -286,7 +375,7 @@ static const struct {
 #define T(x) {#x, test_##x}
     T(kb_loads),       T(kb_rejects_broken), T(when_conditions), T(case_values),
     T(case_errors),    T(engine_levels),     T(engine_bad_rules), T(output_escaping),
-    T(util),           T(typed_answers),
+    T(output_matches_jansson), T(util),      T(typed_answers),
 };
 
 int main(int argc, char **argv) {

@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""bench.py -- `make bench`: throughput, start-up and memory of `psoas-triage eval`.
+
+    python3 bench/bench.py [--bin PATH] [--cases N] [--stream N (0: none)] [--repeat N] [--quick]
+
+Generates a deterministic synthetic case set (seeded PRNG, default 100,000 cases: mostly
+plausible clinic answers, some checkbox forms, ~1% invalid cases) into bench/data/, then
+prints, measured in this run on this file:
+  - cases/s of `eval --jobs 1` and `eval --jobs 2` (best of --repeat runs),
+  - the time of `jq -c .` re-printing the same file, and the ratio jobs-2 / jq,
+  - start-up to first result (median of 30 runs on a 1-case input),
+  - peak RSS of the 100k run and of a --stream-case stream (default 1,000,000) piped
+    into `eval --jobs 2 -` as it is generated (bounded memory: must stay < 64 MB).
+
+Also importable: tests use gen_cases() for their generated inputs.
+"""
+import filecmp
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DATA = os.path.join(HERE, "data")
+
+
+def load_questions(kb_dir=None):
+    with open(os.path.join(kb_dir or os.path.join(ROOT, "kb"), "questions.json")) as f:
+        return json.load(f)["questions"]
+
+
+def gen_case(rng, qs, i, invalid_rate=0.01):
+    """One synthetic case (a dict).  Most answers are 'no' with a few 'yes' findings, as in
+    a clinic; a small share is invalid (misspelt key, out-of-range age, wrong type)."""
+    ans = {}
+    age = int(rng.triangular(16, 95, 45))
+    ans["age"] = age
+    sex = rng.choice(["female", "male", "male", "female", "other"])
+    ans["sex"] = sex
+    yes_rate = rng.choice([0.02, 0.05, 0.1, 0.2])
+    answer_rate = rng.choice([0.3, 0.6, 0.9, 1.0])
+    for q in qs:
+        qid = q["id"]
+        if qid in ans or rng.random() > answer_rate:
+            continue
+        if q["type"] == "int":
+            ans[qid] = rng.randint(q["min"], min(q["max"], 200))
+        elif q["type"] == "choice":
+            ans[qid] = rng.choice(q["choices"])
+        else:
+            r = rng.random()
+            ans[qid] = True if r < yes_rate else ("unknown" if r > 0.98 else False)
+    case = {"id": f"b-{i:07d}", "answers": ans}
+    if rng.random() < 0.3:
+        case["unanswered_means"] = "no"
+    if rng.random() < invalid_rate:
+        kind = rng.randrange(4)
+        if kind == 0:
+            ans["fevr"] = True
+        elif kind == 1:
+            ans["age"] = 300
+        elif kind == 2:
+            ans["sex"] = "mal"
+        else:
+            case["answers"] = ["not", "an", "object"]
+    return case
+
+
+def gen_cases(n, seed=4, qs=None, invalid_rate=0.01):
+    """Yields n cases as compact JSON lines (no newline), deterministically."""
+    rng = random.Random(seed)
+    qs = qs or load_questions()
+    for i in range(n):
+        yield json.dumps(gen_case(rng, qs, i, invalid_rate), separators=(",", ":"))
+
+
+def ensure_data(n):
+    """bench/data/cases-N.jsonl, generated once (deterministic, so reusable)."""
+    os.makedirs(DATA, exist_ok=True)
+    path = os.path.join(DATA, f"cases-{n}.jsonl")
+    if not os.path.exists(path):
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            for line in gen_cases(n):
+                f.write(line + "\n")
+        os.replace(tmp, path)
+    return path
+
+
+class PeakRSS:
+    """Peak resident set size of a running child, from VmHWM in /proc/PID/status, sampled
+    until it exits (VmHWM only grows, so the last sample is the peak).  wait4's ru_maxrss
+    is no good here: Linux carries the parent's (this Python's) high-water mark into the
+    child across fork and exec."""
+
+    def __init__(self, pid):
+        self.pid, self.kib, self.done = pid, 0, False
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self):
+        while not self.done:
+            try:
+                with open(f"/proc/{self.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            self.kib = max(self.kib, int(line.split()[1]))
+            except (OSError, ValueError):
+                return
+            time.sleep(0.02)
+
+    def stop(self):
+        """Call before reaping the child (while /proc/PID still exists)."""
+        self.done = True
+        self.thread.join()
+        return self.kib
+
+
+def reap(p, peak):
+    """Waits for p to exit without reaping it, takes the last VmHWM sample, then reaps.
+    Returns (peak RSS KiB, exit status)."""
+    os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
+    kib = peak.stop()
+    try:
+        with open(f"/proc/{p.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    kib = max(kib, int(line.split()[1]))
+    except OSError:
+        pass
+    return kib, p.wait()
+
+
+def timed(cmd, stdin=None, stdout=subprocess.DEVNULL):
+    """Runs cmd; returns (seconds, peak RSS in KiB, exit status)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL)
+    peak = PeakRSS(p.pid)
+    os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
+    secs = time.perf_counter() - t0
+    kib, status = reap(p, peak)
+    return secs, kib, status
+
+
+def best_of(cmd, path, repeat):
+    runs = []
+    for _ in range(repeat):
+        with open(path, "rb") as f:
+            runs.append(timed(cmd, stdin=f))
+    return min(r[0] for r in runs), max(r[1] for r in runs), runs[0][2]
+
+
+def startup(binary, runs=30, jobs=1):
+    """Median wall time of eval --jobs J on a 1-case input, from exec to exit after the
+    first (only) result."""
+    one = json.dumps({"id": "s", "answers": {"age": 40, "sex": "male", "low_back_pain": True}})
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        p = subprocess.run([binary, "eval", "--jobs", str(jobs), "-"], input=one.encode(),
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+        assert p.stdout.startswith(b'{"id":"s"'), p.stdout[:200]
+    return statistics.median(times)
+
+
+def stream_rss(binary, n, jobs=2):
+    """Pipes n generated cases into `eval --jobs J -` as they are generated; returns
+    (seconds, peak RSS KiB, records out, exit status)."""
+    p = subprocess.Popen([binary, "eval", "--jobs", str(jobs), "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    count = [0]
+
+    def drain():
+        for chunk in iter(lambda: p.stdout.read(1 << 16), b""):
+            count[0] += chunk.count(b"\n")
+
+    t = threading.Thread(target=drain)
+    t.start()
+    peak = PeakRSS(p.pid)
+    t0 = time.perf_counter()
+    # a fixed block of distinct cases, repeated with fresh ids: generation stays cheap
+    block = list(gen_cases(10000, seed=7))
+    try:
+        buf = []
+        for i in range(n):
+            line = block[i % len(block)]
+            buf.append('{"id":"s-%d",' % i + line[line.index('"answers"'):])
+            if len(buf) == 2000:
+                p.stdin.write(("\n".join(buf) + "\n").encode())
+                buf = []
+        if buf:
+            p.stdin.write(("\n".join(buf) + "\n").encode())
+        p.stdin.close()
+    except BrokenPipeError:
+        pass
+    kib, status = reap(p, peak)
+    secs = time.perf_counter() - t0
+    t.join()
+    return secs, kib, count[0], status
+
+
+def main(argv):
+    binary = os.path.join(ROOT, "psoas-triage")
+    n, stream_n, repeat = 100000, 1000000, 3
+    if "--bin" in argv:
+        binary = os.path.abspath(argv[argv.index("--bin") + 1])
+    if "--cases" in argv:
+        n = int(argv[argv.index("--cases") + 1])
+    if "--stream" in argv:
+        stream_n = int(argv[argv.index("--stream") + 1])
+    if "--repeat" in argv:
+        repeat = int(argv[argv.index("--repeat") + 1])
+    if "--quick" in argv:
+        n, stream_n = 20000, 100000
+        repeat = 1 if "--repeat" not in argv else repeat
+    path = ensure_data(n)
+    size = os.path.getsize(path)
+    print(f"bench: {n} cases, {size / 1e6:.1f} MB ({path}), {os.cpu_count()} cores, "
+          f"best of {repeat}")
+
+    # identical results with 1 and 2 jobs (a cheap check that the speed is honest)
+    outs = []
+    for jobs in (1, 2):
+        out = os.path.join(DATA, f"out-jobs{jobs}.jsonl")
+        with open(path, "rb") as f, open(out, "wb") as o:
+            subprocess.run([binary, "eval", "--jobs", str(jobs), "-"], stdin=f, stdout=o,
+                           stderr=subprocess.DEVNULL)
+        outs.append(out)
+    with open(outs[0], "rb") as a:
+        lines = sum(1 for _ in a)
+    same = filecmp.cmp(outs[0], outs[1], shallow=False) and lines == n
+    for out in outs:
+        os.remove(out)
+    print(f"  jobs 1 and 2 outputs identical ({lines} records): {'yes' if same else 'NO'}")
+
+    res = {}
+    for jobs in (1, 2):
+        secs, rss, status = best_of([binary, "eval", "--jobs", str(jobs), "-"], path, repeat)
+        if status not in (0, 65):  # 65: the set holds some invalid cases on purpose
+            sys.exit(f"bench: eval --jobs {jobs} failed with exit status {status}")
+        res[jobs] = secs
+        print(f"  eval --jobs {jobs}: {secs:7.3f} s  {n / secs:9.0f} cases/s  "
+              f"peak RSS {rss / 1024:5.1f} MB  (exit {status})")
+    jq, _, _ = best_of(["jq", "-c", "."], path, repeat)
+    print(f"  jq -c .     : {jq:7.3f} s  {n / jq:9.0f} cases/s")
+    print(f"  ratio eval --jobs 2 / jq: {res[2] / jq:.2f}  (target <= 1.0)")
+    print(f"  start-up to first result (median of 30): {startup(binary) * 1000:.1f} ms with "
+          f"--jobs 1, {startup(binary, jobs=os.cpu_count()) * 1000:.1f} ms with the default "
+          f"--jobs {os.cpu_count()} (target < 10 ms)")
+    if stream_n <= 0:
+        return 0
+    secs, rss, count, status = stream_rss(binary, stream_n)
+    print(f"  stream of {stream_n} cases on stdin, --jobs 2: {secs:.1f} s, {count} records, "
+          f"peak RSS {rss / 1024:.1f} MB (target < 64 MB, exit {status})")
+    secs2, rss2, count2, _ = stream_rss(binary, stream_n // 10)
+    print(f"  stream of {stream_n // 10} cases: peak RSS {rss2 / 1024:.1f} MB "
+          f"(independent of input size: {'yes' if abs(rss - rss2) < 4096 else 'NO'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
