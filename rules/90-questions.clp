@@ -83,6 +83,66 @@
   =>
   (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns aaa))))
 
+;;; ---- screen: what means "see a doctor before booking" ----------------------------------
+;;; Asked as one checklist (kb/screen.json "doctor_first") once the red flags are done,
+;;; only while nothing already sends the person to a doctor.
+
+(defrule QUESTIONS::screen-hip-arthritis
+  "[A][N226] Groin pain at 45 or over may be hip arthritis: a doctor first."
+  (session (mode screen))
+  (disposition (level ~emergency&~urgent&~refer))
+  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 45)))
+  (open-question (id groin_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id groin_pain) (rank ?r) (reason follow-up) (concerns hip_arthritis))))
+
+(defrule QUESTIONS::screen-hip-arthritis-signs
+  "[A][N226] Groin pain at 45 or over: morning stiffness or painful rotation make it hip
+   arthritis."
+  (session (mode screen))
+  (disposition (level ~emergency&~urgent&~refer))
+  (finding (id groin_pain) (value yes))
+  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 45)))
+  (open-question (id ?q&hip_stiffness_morning|pain_on_hip_rotation) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns hip_arthritis))))
+
+(defrule QUESTIONS::screen-bursitis-refractory
+  "[A][T] Lateral hip pain (bursitis) and pain that treatment has not helped: a doctor first."
+  (session (mode screen))
+  (disposition (level ~emergency&~urgent&~refer))
+  (open-question (id ?q&lateral_hip_pain|not_improving) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns femoral_bursitis refractory_pain))))
+
+(defrule QUESTIONS::screen-bowel
+  "[A][N12] A lasting change in bowel habit: bowel cancer or diverticular disease."
+  (session (mode screen))
+  (disposition (level ~emergency&~urgent&~refer))
+  (open-question (id bowel_habit_change) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id bowel_habit_change) (rank ?r) (reason follow-up)
+               (concerns colon_cancer diverticulitis diverticulitis_acute))))
+
+(defrule QUESTIONS::screen-bowel-left-side
+  "[A] A change in bowel habit with lower-left belly pain: diverticular disease."
+  (session (mode screen))
+  (disposition (level ~emergency&~urgent&~refer))
+  (finding (id bowel_habit_change) (value yes))
+  (open-question (id left_lower_abdominal_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id left_lower_abdominal_pain) (rank ?r) (reason follow-up)
+               (concerns diverticulitis diverticulitis_acute))))
+
+(defrule QUESTIONS::screen-prostate
+  "[A] Perineal pain or painful urination in a man: prostatitis."
+  (session (mode screen))
+  (disposition (level ~emergency&~urgent&~refer))
+  (finding (id sex) (value male))
+  (open-question (id ?q&painful_urination|perineal_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns prostatitis prostatitis_acute))))
+
 ;;; ---- intake: the pain pattern --------------------------------------------------------
 
 (defrule QUESTIONS::pain-sites

@@ -7,6 +7,7 @@ need=""
 [ -f /usr/include/jansson.h ]     || need="$need libjansson-dev"
 [ -f /usr/include/readline/readline.h ] || need="$need libreadline-dev"
 command -v cc >/dev/null 2>&1     || need="$need gcc"
+command -v python3 >/dev/null 2>&1 || need="$need python3"  # the test runner
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "deps: installing$need" >&2

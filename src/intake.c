@@ -281,8 +281,13 @@ static void set_completions(struct dialogue *d, const struct question *q) {
 static void show_why(const struct dialogue *d, const struct prompt *p) {
   const kb *k = d->k;
   if (p->group >= 0) {
-    put_wrapped(d->sk->g[p->group].why, "  ");
-    put("  These are red-flag questions: nobody is cleared for treatment until they are answered.\n");
+    const struct screen_group *g = &d->sk->g[p->group];
+    int red = 0;
+    for (int m = 0; m < g->nm; m++) red += k->q[g->m[m].q].red_flag;
+    put_wrapped(g->why, "  ");
+    put(red == g->nm ? "  These are red-flag questions: nobody is cleared for treatment until they are answered.\n"
+        : red ? "  Red-flag questions among them: nobody is cleared for treatment until they are answered.\n"
+                : "  A yes to any of them is followed by a closer question about each.\n");
     return;
   }
   put_wrapped(k->q[p->q[0]].why, "  ");

@@ -225,6 +225,8 @@ def peak_rss_kib(n_cases, jobs=2):
 
 
 def test_memory_flat_on_long_stream():
+    if os.environ.get("PSOAS_TOOL_STATUS"):
+        raise Skip("peak RSS means nothing under a sanitizer or valgrind (quarantined memory)")
     small, big = peak_rss_kib(5000), peak_rss_kib(100000)
     expect(big < 64 * 1024, f"peak RSS {big} KiB on a 100k-case stream")
     expect(big - small < 3 * 1024, f"peak RSS grows with input: {small} KiB for 5k cases, "
