@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "batch.h"
-#include "engine.h"
 #include "util.h"
 
 int ctx_load_kb(struct ctx *ctx) {

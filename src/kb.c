@@ -74,24 +74,30 @@ int kb_when_refs(const kb *k, int qi, int *buf, int n) {
 /* ---- loading ------------------------------------------------------------------------ */
 
 struct loader {
+  struct kb_diag d; /* d.file: for messages, e.g. kb/questions.json */
   kb *k;
-  const char *file; /* for messages: kb/questions.json */
-  int errors;
 };
 
-static void problem(struct loader *L, const char *id, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void problem(struct loader *L, const char *id, const char *fmt, ...) {
+void kb_problem(struct kb_diag *d, const char *id, const char *fmt, ...) {
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   if (id)
-    report("%s: %s: %s", L->file, id, msg);
+    report("%s: %s: %s", d->file, id, msg);
   else
-    report("%s: %s", L->file, msg);
-  L->errors++;
+    report("%s: %s", d->file, msg);
+  d->errors++;
+}
+
+const char *kb_need_str(struct kb_diag *d, json_t *o, const char *id, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  if (!s || !*s) {
+    kb_problem(d, id, "\"%s\" must be a non-empty string", key);
+    return "";
+  }
+  return s;
 }
 
 /* Returns the array under key `name` in the file `base` of the kb directory, keeping
@@ -99,7 +105,7 @@ static void problem(struct loader *L, const char *id, const char *fmt, ...) {
 static json_t *load_list(struct loader *L, int slot, const char *base, const char *name) {
   char *path = xasprintf("%s/%s", L->k->dir, base);
   json_error_t e;
-  L->file = path; /* freed below; problem() only uses it while we run */
+  L->d.file = path; /* freed below; kb_problem() only uses it while we run */
   json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
   json_t *arr = NULL;
   if (!doc) {
@@ -107,12 +113,12 @@ static json_t *load_list(struct loader *L, int slot, const char *base, const cha
       report("%s:%d: %s", path, e.line, e.text);
     else
       report("%s: %s", path, e.text);
-    L->errors++;
+    L->d.errors++;
   } else {
     L->k->json[slot] = doc;
     arr = json_object_get(doc, name);
     if (!json_is_array(arr)) {
-      problem(L, NULL, "expected an object with an array \"%s\"", name);
+      kb_problem(&L->d, NULL, "expected an object with an array \"%s\"", name);
       arr = NULL;
     }
   }
@@ -127,16 +133,6 @@ static int valid_id(const char *s) {
   return 1;
 }
 
-/* A required non-empty string member; reports and returns "" when missing. */
-static const char *need_str(struct loader *L, json_t *o, const char *id, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  if (!s || !*s) {
-    problem(L, id, "\"%s\" must be a non-empty string", key);
-    return "";
-  }
-  return s;
-}
-
 static const char **str_list(struct loader *L, json_t *o, const char *id, const char *key,
                              int *n, int required) {
   json_t *v = json_object_get(o, key);
@@ -148,7 +144,7 @@ static const char **str_list(struct loader *L, json_t *o, const char *id, const 
     return out;
   }
   if (!json_is_array(v) || (required && json_array_size(v) == 0)) {
-    problem(L, id, "\"%s\" must be a %sarray of strings", key, required ? "non-empty " : "");
+    kb_problem(&L->d, id, "\"%s\" must be a %sarray of strings", key, required ? "non-empty " : "");
     return NULL;
   }
   const char **out = xcalloc(json_array_size(v) + 1, sizeof *out);
@@ -156,7 +152,7 @@ static const char **str_list(struct loader *L, json_t *o, const char *id, const 
   json_t *x;
   json_array_foreach(v, i, x) {
     if (!json_is_string(x)) {
-      problem(L, id, "\"%s\"[%zu] must be a string", key, i);
+      kb_problem(&L->d, id, "\"%s\"[%zu] must be a string", key, i);
       continue;
     }
     out[(*n)++] = json_string_value(x);
@@ -171,7 +167,7 @@ static void check_keys(struct loader *L, json_t *o, const char *id, const char *
     int ok = 0;
     for (const char *const *a = allowed; *a; a++)
       if (!strcmp(key, *a)) ok = 1;
-    if (!ok) problem(L, id, "unknown key \"%s\"", key);
+    if (!ok) kb_problem(&L->d, id, "unknown key \"%s\"", key);
   }
 }
 
@@ -183,12 +179,12 @@ static int cond_finding(struct loader *L, const char *qid, json_t *name, enum qt
   int qi = f ? kb_question(L->k, f) : -1;
   if (qi < 0) {
     const char *hint = f ? kb_suggest_question(L->k, f) : NULL;
-    problem(L, qid, "when: \"%s\" names unknown finding '%s'%s%s%s", op, f ? f : "?",
+    kb_problem(&L->d, qid, "when: \"%s\" names unknown finding '%s'%s%s%s", op, f ? f : "?",
             hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
     return -1;
   }
   if (L->k->q[qi].type != want) {
-    problem(L, qid, "when: \"%s\" does not fit finding '%s' of another type", op, f);
+    kb_problem(&L->d, qid, "when: \"%s\" does not fit finding '%s' of another type", op, f);
     return -1;
   }
   return qi;
@@ -196,7 +192,7 @@ static int cond_finding(struct loader *L, const char *qid, json_t *name, enum qt
 
 static struct cond *parse_cond(struct loader *L, const char *qid, json_t *j, int depth) {
   if (!json_is_object(j) || json_object_size(j) != 1 || depth > 8) {
-    problem(L, qid, "when: a condition is an object with one key: yes, is, not_is, range, any or all");
+    kb_problem(&L->d, qid, "when: a condition is an object with one key: yes, is, not_is, range, any or all");
     return NULL;
   }
   const char *op = json_object_iter_key(json_object_iter(j));
@@ -208,7 +204,7 @@ static struct cond *parse_cond(struct loader *L, const char *qid, json_t *j, int
   } else if (!strcmp(op, "is") || !strcmp(op, "not_is")) {
     c->op = op[0] == 'i' ? C_IS : C_NOT_IS;
     if (!json_is_array(arg) || json_array_size(arg) != 2) {
-      problem(L, qid, "when: \"%s\" takes [FINDING, VALUE]", op);
+      kb_problem(&L->d, qid, "when: \"%s\" takes [FINDING, VALUE]", op);
       goto fail;
     }
     if ((c->q = cond_finding(L, qid, json_array_get(arg, 0), Q_CHOICE, op)) < 0) goto fail;
@@ -218,14 +214,14 @@ static struct cond *parse_cond(struct loader *L, const char *qid, json_t *j, int
     for (int i = 0; v && i < q->nchoices; i++)
       if (!strcmp(v, q->choices[i])) c->a = i;
     if (c->a < 0) {
-      problem(L, qid, "when: '%s' is not a choice of '%s'", v ? v : "?", q->id);
+      kb_problem(&L->d, qid, "when: '%s' is not a choice of '%s'", v ? v : "?", q->id);
       goto fail;
     }
   } else if (!strcmp(op, "range")) {
     c->op = C_RANGE;
     if (!json_is_array(arg) || json_array_size(arg) != 3 ||
         !json_is_integer(json_array_get(arg, 1)) || !json_is_integer(json_array_get(arg, 2))) {
-      problem(L, qid, "when: \"range\" takes [FINDING, LOW, HIGH] with whole numbers");
+      kb_problem(&L->d, qid, "when: \"range\" takes [FINDING, LOW, HIGH] with whole numbers");
       goto fail;
     }
     if ((c->q = cond_finding(L, qid, json_array_get(arg, 0), Q_INT, op)) < 0) goto fail;
@@ -234,7 +230,7 @@ static struct cond *parse_cond(struct loader *L, const char *qid, json_t *j, int
   } else if (!strcmp(op, "any") || !strcmp(op, "all")) {
     c->op = op[1] == 'n' ? C_ANY : C_ALL;
     if (!json_is_array(arg) || json_array_size(arg) == 0) {
-      problem(L, qid, "when: \"%s\" takes a non-empty array of conditions", op);
+      kb_problem(&L->d, qid, "when: \"%s\" takes a non-empty array of conditions", op);
       goto fail;
     }
     c->kids = xcalloc(json_array_size(arg), sizeof *c->kids);
@@ -246,7 +242,7 @@ static struct cond *parse_cond(struct loader *L, const char *qid, json_t *j, int
       c->kids[c->nkids++] = kid;
     }
   } else {
-    problem(L, qid, "when: unknown condition \"%s\"", op);
+    kb_problem(&L->d, qid, "when: unknown condition \"%s\"", op);
     goto fail;
   }
   return c;
@@ -278,15 +274,15 @@ static void load_questions(struct loader *L) {
     char where[32];
     snprintf(where, sizeof where, "entry %zu", i + 1);
     if (!json_is_object(o) || !valid_id(id)) {
-      problem(L, id ? id : where, "\"id\" must be a lower-case identifier (a-z, 0-9, _)");
+      kb_problem(&L->d, id ? id : where, "\"id\" must be a lower-case identifier (a-z, 0-9, _)");
       continue;
     }
     for (int j = 0; j < k->nq; j++)
-      if (!strcmp(k->q[j].id, id)) problem(L, id, "duplicate question id");
+      if (!strcmp(k->q[j].id, id)) kb_problem(&L->d, id, "duplicate question id");
     check_keys(L, o, id, keys);
     q->id = id;
     q->index = k->nq;
-    const char *type = need_str(L, o, id, "type");
+    const char *type = kb_need_str(&L->d, o, id, "type");
     if (!strcmp(type, "bool")) {
       q->type = Q_BOOL;
     } else if (!strcmp(type, "int")) {
@@ -295,7 +291,7 @@ static void load_questions(struct loader *L) {
       if (!json_is_integer(mn) || !json_is_integer(mx) ||
           json_integer_value(mn) > json_integer_value(mx) || json_integer_value(mn) < -1000000 ||
           json_integer_value(mx) > 1000000)
-        problem(L, id, "an int question needs whole-number \"min\" <= \"max\" within +-1000000");
+        kb_problem(&L->d, id, "an int question needs whole-number \"min\" <= \"max\" within +-1000000");
       else {
         q->min = (long)json_integer_value(mn);
         q->max = (long)json_integer_value(mx);
@@ -305,24 +301,24 @@ static void load_questions(struct loader *L) {
       q->choices = str_list(L, o, id, "choices", &q->nchoices, 1);
       for (int c = 0; c < q->nchoices; c++)
         if (!valid_id(q->choices[c]) || !strcmp(q->choices[c], "unknown"))
-          problem(L, id, "choice '%s' must be a lower-case identifier other than 'unknown'",
+          kb_problem(&L->d, id, "choice '%s' must be a lower-case identifier other than 'unknown'",
                   q->choices[c]);
     } else if (*type) {
-      problem(L, id, "\"type\" must be bool, int or choice, not '%s'", type);
+      kb_problem(&L->d, id, "\"type\" must be bool, int or choice, not '%s'", type);
     }
-    q->text = need_str(L, o, id, "text");
-    q->help = need_str(L, o, id, "help");
-    q->why = need_str(L, o, id, "why");
-    q->section = need_str(L, o, id, "section");
+    q->text = kb_need_str(&L->d, o, id, "text");
+    q->help = kb_need_str(&L->d, o, id, "help");
+    q->why = kb_need_str(&L->d, o, id, "why");
+    q->section = kb_need_str(&L->d, o, id, "section");
     json_t *rf = json_object_get(o, "red_flag");
-    if (!json_is_boolean(rf)) problem(L, id, "\"red_flag\" must be true or false");
+    if (!json_is_boolean(rf)) kb_problem(&L->d, id, "\"red_flag\" must be true or false");
     q->red_flag = json_is_true(rf);
-    const char *who = need_str(L, o, id, "who");
+    const char *who = kb_need_str(&L->d, o, id, "who");
     if (strcmp(who, "patient") && strcmp(who, "therapist") && *who)
-      problem(L, id, "\"who\" must be patient or therapist, not '%s'", who);
+      kb_problem(&L->d, id, "\"who\" must be patient or therapist, not '%s'", who);
     q->therapist = !strcmp(who, "therapist");
     if (q->therapist && q->red_flag)
-      problem(L, id, "a therapist finding cannot be a red-flag question (nobody could be cleared without a therapist)");
+      kb_problem(&L->d, id, "a therapist finding cannot be a red-flag question (nobody could be cleared without a therapist)");
     k->qids[k->nq] = id;
     objs[k->nq] = o;
     k->nq++;
@@ -338,7 +334,7 @@ static void load_questions(struct loader *L) {
       int refs[16], n = kb_when_refs(k, j, refs, 16);
       for (int r = 0; r < n; r++)
         if (refs[r] >= j)
-          problem(L, k->q[j].id, "when: '%s' must come earlier in the catalogue",
+          kb_problem(&L->d, k->q[j].id, "when: '%s' must come earlier in the catalogue",
                   k->q[refs[r]].id);
     }
   }
@@ -356,19 +352,19 @@ static void load_concerns(struct loader *L) {
   json_array_foreach(arr, i, o) {
     const char *id = json_string_value(json_object_get(o, "id"));
     if (!json_is_object(o) || !valid_id(id)) {
-      problem(L, id ? id : "?", "\"id\" must be a lower-case identifier (a-z, 0-9, _)");
+      kb_problem(&L->d, id ? id : "?", "\"id\" must be a lower-case identifier (a-z, 0-9, _)");
       continue;
     }
-    if (kb_concern(k, id) >= 0) problem(L, id, "duplicate concern id");
+    if (kb_concern(k, id) >= 0) kb_problem(&L->d, id, "duplicate concern id");
     check_keys(L, o, id, keys);
     struct concern_def *c = &k->c[k->nc];
     c->id = id;
-    c->title = need_str(L, o, id, "title");
-    c->advice = need_str(L, o, id, "advice");
-    const char *lv = need_str(L, o, id, "level");
+    c->title = kb_need_str(&L->d, o, id, "title");
+    c->advice = kb_need_str(&L->d, o, id, "advice");
+    const char *lv = kb_need_str(&L->d, o, id, "level");
     int l = level_from_name(lv);
     if (l < 0 || l == LV_INCOMPLETE)
-      problem(L, id, "\"level\" must be emergency, urgent, refer, caution or proceed, not '%s'", lv);
+      kb_problem(&L->d, id, "\"level\" must be emergency, urgent, refer, caution or proceed, not '%s'", lv);
     c->level = l < 0 ? LV_EMERGENCY : (enum level)l;
     c->sources = str_list(L, o, id, "source", &c->nsources, 1);
     k->nc++;
@@ -387,15 +383,15 @@ static void load_texts(struct loader *L, int slot, const char *base, const char 
   json_array_foreach(arr, i, o) {
     const char *id = json_string_value(json_object_get(o, "id"));
     if (!json_is_object(o) || !id || !*id) {
-      problem(L, "?", "\"id\" must be a non-empty string");
+      kb_problem(&L->d, "?", "\"id\" must be a non-empty string");
       continue;
     }
     for (int j = 0; j < *n; j++)
-      if (!strcmp((*out)[j].id, id)) problem(L, id, "duplicate id");
+      if (!strcmp((*out)[j].id, id)) kb_problem(&L->d, id, "duplicate id");
     check_keys(L, o, id, keys);
     struct text_def *t = &(*out)[(*n)++];
     t->id = id;
-    t->text = need_str(L, o, id, want_source == 2 ? "citation" : "text");
+    t->text = kb_need_str(&L->d, o, id, want_source == 2 ? "citation" : "text");
     if (want_source == 1) t->sources = str_list(L, o, id, "source", &t->nsources, 0);
   }
 }
@@ -410,48 +406,48 @@ static void load_levels(struct loader *L) {
     const char *id = json_string_value(json_object_get(o, "id"));
     int l = id ? level_from_name(id) : -1;
     if (l < 0) {
-      problem(L, id ? id : "?", "not a level (emergency, urgent, refer, incomplete, caution, proceed)");
+      kb_problem(&L->d, id ? id : "?", "not a level (emergency, urgent, refer, incomplete, caution, proceed)");
       continue;
     }
     check_keys(L, o, id, keys);
     L->k->levels[l].id = level_name((enum level)l);
-    L->k->levels[l].label = need_str(L, o, id, "label");
-    L->k->levels[l].action = need_str(L, o, id, "action");
+    L->k->levels[l].label = kb_need_str(&L->d, o, id, "label");
+    L->k->levels[l].action = kb_need_str(&L->d, o, id, "action");
   }
   for (int l = 0; l < LV_COUNT; l++)
-    if (!L->k->levels[l].action) problem(L, level_name((enum level)l), "level missing");
+    if (!L->k->levels[l].action) kb_problem(&L->d, level_name((enum level)l), "level missing");
 }
 
 static void check_sources(struct loader *L, const char *file, const char *id,
                           const char **src, int n) {
-  L->file = file;
+  L->d.file = file;
   for (int i = 0; i < n; i++) {
     int ok = 0;
     for (int j = 0; j < L->k->nsrc; j++)
       if (!strcmp(src[i], L->k->src[j].id)) ok = 1;
-    if (!ok) problem(L, id, "source '%s' is not in sources.json", src[i]);
+    if (!ok) kb_problem(&L->d, id, "source '%s' is not in sources.json", src[i]);
   }
 }
 
 kb *kb_load(const char *dir) {
   kb *k = xcalloc(1, sizeof *k);
-  struct loader L = {k, "", 0};
+  struct loader L = {{"", 0}, k};
   k->dir = xstrdup(dir);
   char *files[6] = {0};
   load_questions(&L);
-  files[0] = (char *)L.file;
+  files[0] = (char *)L.d.file;
   load_concerns(&L);
-  files[1] = (char *)L.file;
+  files[1] = (char *)L.d.file;
   load_texts(&L, 2, "precautions.json", "precautions", &k->prec, &k->nprec, 0);
-  files[2] = (char *)L.file;
+  files[2] = (char *)L.d.file;
   load_texts(&L, 3, "indications.json", "indications", &k->ind, &k->nind, 1);
-  files[3] = (char *)L.file;
+  files[3] = (char *)L.d.file;
   load_levels(&L);
-  files[4] = (char *)L.file;
+  files[4] = (char *)L.d.file;
   /* sources.json: ids with a "citation" */
   {
     json_t *arr = load_list(&L, 5, "sources.json", "sources");
-    files[5] = (char *)L.file;
+    files[5] = (char *)L.d.file;
     size_t i;
     json_t *o;
     if (arr) {
@@ -459,11 +455,11 @@ kb *kb_load(const char *dir) {
       json_array_foreach(arr, i, o) {
         const char *id = json_string_value(json_object_get(o, "id"));
         if (!id || !*id) {
-          problem(&L, "?", "\"id\" must be a non-empty string");
+          kb_problem(&L.d, "?", "\"id\" must be a non-empty string");
           continue;
         }
         k->src[k->nsrc].id = id;
-        k->src[k->nsrc].text = need_str(&L, o, id, "citation");
+        k->src[k->nsrc].text = kb_need_str(&L.d, o, id, "citation");
         k->nsrc++;
       }
     }
@@ -479,7 +475,7 @@ kb *kb_load(const char *dir) {
   k->disclaimer = read_file(dpath, &len);
   if (!k->disclaimer) {
     report("%s: %s", dpath, strerror(errno));
-    L.errors++;
+    L.d.errors++;
   } else {
     /* One paragraph per blank-line-separated block; line breaks inside become spaces. */
     char *w = k->disclaimer;
@@ -501,16 +497,16 @@ kb *kb_load(const char *dir) {
     len = (size_t)(w - k->disclaimer);
     if (len == 0) {
       report("%s: the disclaimer is empty", dpath);
-      L.errors++;
+      L.d.errors++;
     }
   }
   free(dpath);
   for (int i = 0; i < 6; i++) free(files[i]);
-  if (k->nq == 0 && L.errors == 0) {
+  if (k->nq == 0 && L.d.errors == 0) {
     report("%s/questions.json: no questions", dir);
-    L.errors++;
+    L.d.errors++;
   }
-  if (L.errors) {
+  if (L.d.errors) {
     kb_free(k);
     return NULL;
   }

@@ -67,6 +67,18 @@ typedef struct kb {
   void *json[6];         /* the parsed files; the strings above point into them */
 } kb;
 
+/* Diagnostics while loading a knowledge file: kb_problem() reports "FILE: ID: problem"
+ * (or "FILE: problem" when id is NULL) and counts it; kb_need_str() returns the
+ * non-empty string member key of object o, or reports and returns "". */
+struct json_t;
+struct kb_diag {
+  const char *file;
+  int errors;
+};
+void kb_problem(struct kb_diag *d, const char *id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *kb_need_str(struct kb_diag *d, struct json_t *o, const char *id, const char *key);
+
 /* Loads and validates the knowledge base in dir.  On error reports every problem
  * found and returns NULL. */
 kb *kb_load(const char *dir);

@@ -8,49 +8,23 @@
 
 #include "util.h"
 
-struct sloader {
-  const char *path;
-  int errors;
-};
-
-static void problem(struct sloader *L, const char *id, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void problem(struct sloader *L, const char *id, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  report("%s: %s: %s", L->path, id, msg);
-  L->errors++;
-}
-
-static const char *need_str(struct sloader *L, json_t *o, const char *id, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  if (!s || !*s) {
-    problem(L, id, "\"%s\" must be a non-empty string", key);
-    return "";
-  }
-  return s;
-}
-
-static void load_group(struct sloader *L, const kb *k, screenkb *s, json_t *o, size_t gi) {
+static void load_group(struct kb_diag *L, const kb *k, screenkb *s, json_t *o, size_t gi) {
   struct screen_group *g = &s->g[s->ng];
   char fallback[32];
   snprintf(fallback, sizeof fallback, "groups[%zu]", gi);
   g->id = json_string_value(json_object_get(o, "id"));
   if (!g->id || !*g->id) {
-    problem(L, fallback, "\"id\" must be a non-empty string");
+    kb_problem(L, fallback, "\"id\" must be a non-empty string");
     g->id = "?";
   }
   for (int i = 0; i < s->ng; i++)
-    if (!strcmp(s->g[i].id, g->id)) problem(L, g->id, "a second group with this id");
-  g->text = need_str(L, o, g->id, "text");
-  g->why = need_str(L, o, g->id, "why");
+    if (!strcmp(s->g[i].id, g->id)) kb_problem(L, g->id, "a second group with this id");
+  g->text = kb_need_str(L, o, g->id, "text");
+  g->why = kb_need_str(L, o, g->id, "why");
   json_t *members = json_object_get(o, "members");
   if (!json_is_array(members) || json_array_size(members) < 2 ||
       json_array_size(members) > SCREEN_GROUP_MAX) {
-    problem(L, g->id, "\"members\" must be an array of 2 to %d {\"id\", \"phrase\"}",
+    kb_problem(L, g->id, "\"members\" must be an array of 2 to %d {\"id\", \"phrase\"}",
             SCREEN_GROUP_MAX);
     s->ng++;
     return;
@@ -63,26 +37,26 @@ static void load_group(struct sloader *L, const kb *k, screenkb *s, json_t *o, s
     int qi = qid ? kb_question(k, qid) : -1;
     if (qi < 0) {
       const char *hint = qid ? kb_suggest_question(k, qid) : NULL;
-      problem(L, g->id, "member %s is not a finding%s%s%s", qid ? qid : "(no id)",
+      kb_problem(L, g->id, "member %s is not a finding%s%s%s", qid ? qid : "(no id)",
               hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
       continue;
     }
     if (k->q[qi].type != Q_BOOL || k->q[qi].therapist)
-      problem(L, g->id, "member %s must be a yes/no question asked of the patient", qid);
+      kb_problem(L, g->id, "member %s must be a yes/no question asked of the patient", qid);
     if (s->group_of[qi] >= 0)
-      problem(L, g->id, "member %s is already in group %s", qid, s->g[s->group_of[qi]].id);
+      kb_problem(L, g->id, "member %s is already in group %s", qid, s->g[s->group_of[qi]].id);
     s->group_of[qi] = s->ng;
     g->m[g->nm].q = qi;
-    g->m[g->nm].phrase = need_str(L, m, g->id, "phrase");
+    g->m[g->nm].phrase = kb_need_str(L, m, g->id, "phrase");
     g->nm++;
   }
   s->ng++;
 }
 
 screenkb *screenkb_load(const kb *k, const char *dir) {
-  struct sloader L = {NULL, 0};
+  struct kb_diag L = {NULL, 0};
   char *path = xasprintf("%s/screen.json", dir);
-  L.path = path;
+  L.file = path;
   screenkb *s = xcalloc(1, sizeof *s);
   s->group_of = xmalloc(sizeof *s->group_of * ((size_t)k->nq + 1));
   for (int i = 0; i < k->nq; i++) s->group_of[i] = -1;
@@ -99,7 +73,7 @@ screenkb *screenkb_load(const kb *k, const char *dir) {
   s->doc = doc;
   json_t *groups = json_object_get(doc, "groups");
   if (!json_is_array(groups)) {
-    problem(&L, "groups", "expected an array of groups");
+    kb_problem(&L, "groups", "expected an array of groups");
   } else {
     s->g = xcalloc(json_array_size(groups) + 1, sizeof *s->g);
     size_t i;
@@ -110,7 +84,7 @@ screenkb *screenkb_load(const kb *k, const char *dir) {
   for (int l = 0; l < LV_COUNT; l++) {
     s->verdict[l] = json_string_value(json_object_get(verdicts, level_name((enum level)l)));
     if (!s->verdict[l] || !*s->verdict[l])
-      problem(&L, "verdicts", "needs a non-empty text for level \"%s\"", level_name((enum level)l));
+      kb_problem(&L, "verdicts", "needs a non-empty text for level \"%s\"", level_name((enum level)l));
   }
 done:
   free(path);
