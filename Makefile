@@ -96,7 +96,7 @@ VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval
 VALGRIND_WRAP   = valgrind -q --error-exitcode=99 --leak-check=full \
                   --errors-for-leak-kinds=definite,indirect
 
-valgrind: psoas-triage
+valgrind: psoas-triage $(IMAGE) build/unit-tests
 	@for t in $(VALGRIND_TESTS); do \
 	  echo "== valgrind: $$t"; \
 	  PSOAS_WRAP="$(VALGRIND_WRAP)" PSOAS_TOOL_STATUS=99 python3 tests/run.py -k $$t || exit 1; \

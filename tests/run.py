@@ -38,7 +38,15 @@ def main(argv):
             if name.startswith("test_") and callable(obj):
                 tests.append((getattr(obj, "__code__", None) and obj.__code__.co_firstlineno or 0, name, obj))
             if name == "generate_tests" and callable(obj):  # data-driven tests
-                for tname, fn in obj():
+                try:
+                    generated = obj()
+                except Exception:  # noqa: BLE001 -- report it as a failing test
+                    detail = traceback.format_exc()
+
+                    def broken(detail=detail):
+                        raise AssertionError(f"generate_tests failed:\n{detail}")
+                    generated = [("generate_tests", broken)]
+                for tname, fn in generated:
                     tests.append((10**6, tname, fn))
         for _, name, fn in sorted(tests, key=lambda t: (t[0], t[1])):
             full = f"{fname[:-3]}::{name}"
