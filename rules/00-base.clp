@@ -2,7 +2,10 @@
 ;;;
 ;;; Consumes (asserted by the host, src/engine.c, from a validated case):
 ;;;   (session (mode eval|intake|screen) (therapist yes|no))
-;;;   (finding (id ID) (value yes|no|unknown|INTEGER|CHOICE))   one per answered finding
+;;;   (finding (id ID) (value yes|INTEGER|CHOICE))   one per finding answered yes, or with
+;;;                  a number or a choice.  A "no" or "don't know" is not a fact: "no X"
+;;;                  is written (not (finding (id X) (value yes))), as CLINICAL.md defines
+;;;                  it, and `check` rejects a rule that waits for (value no|unknown).
 ;;;   (open-question (id ID) (red-flag yes|no) (who patient|therapist)
 ;;;                  (state unanswered|unknown) (rank N))      applicable questions not yet
 ;;;                  answered yes/no/value; in eval mode only the red-flag ones

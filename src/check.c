@@ -485,14 +485,19 @@ static int used(const struct checker *C, enum use_kind kind, int rhs_only, const
 /* A finding value `v` the rule compares finding `f` with: can it occur? */
 static void check_value(struct checker *C, const struct use *u) {
   int qi = kb_question(C->k, u->finding);
-  if (qi < 0 || !strcmp(u->id, "unknown")) return;
+  if (qi < 0) return;
   const struct question *q = &C->k->q[qi];
   const char *v = u->id;
   int ok = 0;
-  if (q->type == Q_BOOL) {
-    ok = !strcmp(v, "yes") || !strcmp(v, "no");
+  if (!strcmp(v, "no") || !strcmp(v, "unknown")) {
+    /* engine.c asserts a finding only for a yes, a number or a choice */
+    problem_at(C, u->file, u->line, "rule %s matches finding '%s' answered '%s', which is never a fact "
+               "(only yes answers, numbers and choices are): test (not (finding (id %s) (value yes)))",
+               u->rule, q->id, v, q->id);
+  } else if (q->type == Q_BOOL) {
+    ok = !strcmp(v, "yes");
     if (!ok)
-      problem_at(C, u->file, u->line, "rule %s compares yes/no finding '%s' with '%s', which it never has (yes, no or unknown)",
+      problem_at(C, u->file, u->line, "rule %s compares yes/no finding '%s' with '%s', which it never has (yes)",
                  u->rule, q->id, v);
   } else if (q->type == Q_CHOICE) {
     for (int c = 0; c < q->nchoices; c++) ok |= !strcmp(v, q->choices[c]);

@@ -357,7 +357,7 @@ static void set_field(void *fact, int pos, unsigned short type, void *value) {
 static void assert_finding(struct engine *e, const struct question *q, const struct answer *a,
                            unsigned char state) {
   void *f = EnvCreateFact(e->env, e->t_finding);
-  const char *value = state == ANS_YES ? "yes" : state == ANS_NO ? "no" : "unknown";
+  const char *value = "yes"; /* only yes answers, numbers and choices are asserted */
   int number = state == ANS_VALUE && q->type == Q_INT;
   if (state == ANS_VALUE && !number) value = q->choices[a->value];
   if (e->f_id >= 0 && e->f_value >= 0) {
@@ -572,7 +572,9 @@ int engine_eval(struct engine *e, const struct tcase *c, enum mode mode, int the
   for (int i = 0; i < k->nq; i++) {
     const struct question *q = &k->q[i];
     unsigned char s = c->a[i].state;
-    if (s != ANS_NONE) assert_finding(e, q, &c->a[i], s);
+    /* Only what a rule can match is a fact: "no X" means "X not answered yes" (see
+     * rules/00-base.clp); answered-ness reaches the rules through open-question. */
+    if (s == ANS_YES || s == ANS_VALUE) assert_finding(e, q, &c->a[i], s);
     s = case_state(c, k, i);
     if (s != ANS_NONE && s != ANS_UNKNOWN) continue;
     if (mode == MODE_EVAL ? !q->red_flag : (q->therapist && !therapist)) continue;

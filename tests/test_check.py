@@ -173,7 +173,16 @@ def test_yes_no_value_typo():
     c = Copy()
     line = c.edit("rules/10-emergency.clp", "(finding (id groin_lump_irreducible) (value yes))",
                   "(finding (id groin_lump_irreducible) (value true))")
-    caught(c.check(), "10-emergency.clp", line, "'true'", "yes, no or unknown")
+    caught(c.check(), "10-emergency.clp", line, "'true'", "which it never has (yes)")
+
+
+def test_matching_a_no_answer():
+    """Only yes answers (and numbers and choices) are facts: a rule waiting for a "no"
+    would never fire, so "no fever" must be written as (not (finding ... (value yes)))."""
+    c = Copy()
+    line = c.edit("rules/30-refer.clp", "(not (finding (id fever) (value yes)))",
+                  "(finding (id fever) (value no))")
+    caught(c.check(), "30-refer.clp", line, "answered 'no', which is never a fact")
 
 
 def test_level_typo():
