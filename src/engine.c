@@ -70,11 +70,13 @@ static void on_parse_error(void *env, const char *file, const char *warning,
 
 /* (concern-level ID): the level kb/concerns.json gives concern ID; the symbol
  * unknown-concern (more severe than any level, see severity in 00-base.clp) if none. */
+static void *symbol(struct engine *e, const char *value);
+
 static void *fn_concern_level(void *env) {
   struct engine *e = GetEnvironmentContext(env);
   const char *id = EnvRtnLexeme(env, 1);
   int c = id ? kb_concern(e->k, id) : -1;
-  return EnvAddSymbol(env, c < 0 ? "unknown-concern" : level_name(e->k->c[c].level));
+  return symbol(e, c < 0 ? "unknown-concern" : level_name(e->k->c[c].level));
 }
 
 /* ---- opening ------------------------------------------------------------------------- */
