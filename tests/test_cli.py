@@ -162,13 +162,19 @@ def test_csv_format():
 
 # ---- knowledge: --rules / --kb, broken knowledge -----------------------------------------
 
+def rules_with(name, text):
+    """A copy of rules/ with one more file; returns its directory."""
+    rules = os.path.join(tmpdir(), "rules")
+    shutil.copytree(os.path.join(ROOT, "rules"), rules)
+    write(os.path.join(rules, name), text)
+    return rules
+
+
 def test_broken_rule_file_exit_70_with_file_and_line():
-    d = tmpdir()
-    shutil.copytree(os.path.join(ROOT, "rules"), os.path.join(d, "rules"))
-    write(os.path.join(d, "rules", "55-typo.clp"),
-          ';; a broken rule\n(defrule CONCERNS::typo "[A] x"\n  (finding (id fever) (value yes))\n'
-          '  =>\n  (assert (concern (id infection) (because ?missing))))\n')
-    p = run(["--rules", os.path.join(d, "rules"), "eval", DEV02])
+    rules = rules_with("55-typo.clp",
+                       ';; a broken rule\n(defrule CONCERNS::typo "[A] x"\n  (finding (id fever) (value yes))\n'
+                       '  =>\n  (assert (concern (id infection) (because ?missing))))\n')
+    p = run(["--rules", rules, "eval", DEV02])
     expect(p.returncode == 70, f"exit {p.returncode}")
     expect("55-typo.clp:" in p.stderr and "Undefined variable missing" in p.stderr, p.stderr)
     expect(p.stdout == "", f"a half-loaded engine produced output: {p.stdout}")
@@ -188,12 +194,9 @@ def test_broken_kb_exit_70_names_file_and_entry():
 
 
 def test_rules_raising_unknown_concern_is_an_error_not_silence():
-    d = tmpdir()
-    shutil.copytree(os.path.join(ROOT, "rules"), os.path.join(d, "rules"))
-    write(os.path.join(d, "rules", "55-new.clp"),
-          '(defrule CONCERNS::new "[A] x" (finding (id fever) (value yes))\n'
-          '  => (assert (concern (id brand_new_concern))))\n')
-    p = run(["--rules", os.path.join(d, "rules"), "eval", os.path.join(V, "dev-22.json")])
+    rules = rules_with("55-new.clp", '(defrule CONCERNS::new "[A] x" (finding (id fever) (value yes))\n'
+                                     '  => (assert (concern (id brand_new_concern))))\n')
+    p = run(["--rules", rules, "eval", os.path.join(V, "dev-22.json")])
     expect(p.returncode == 70, f"exit {p.returncode}")
     [r] = records(p.stdout)
     expect("brand_new_concern" in r["error"] and "kb/concerns.json lacks" in r["error"], r)
