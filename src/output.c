@@ -124,6 +124,19 @@ static void json_member(strbuf *b, const char *key, const char *value, int first
   out_json_string(b, value);
 }
 
+/* key: [the ids of defs whose flag is set], in catalogue order. */
+static void flagged_ids(strbuf *b, const char *key, const struct text_def *defs,
+                        const unsigned char *flags, int n) {
+  json_key(b, key, 0);
+  sb_add(b, "[", 1);
+  for (int i = 0, any = 0; i < n; i++)
+    if (flags[i]) {
+      if (any++) sb_add(b, ",", 1);
+      out_json_string(b, defs[i].id);
+    }
+  sb_add(b, "]", 1);
+}
+
 static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct result *r) {
   sb_add(b, "{", 1);
   json_member(b, "id", id, 1);
@@ -147,22 +160,8 @@ static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct re
     sb_add(b, "]}", 2);
   }
   sb_add(b, "]", 1);
-  json_key(b, "precautions", 0);
-  sb_add(b, "[", 1);
-  for (int i = 0, n = 0; i < k->nprec; i++)
-    if (r->prec[i]) {
-      if (n++) sb_add(b, ",", 1);
-      out_json_string(b, k->prec[i].id);
-    }
-  sb_add(b, "]", 1);
-  json_key(b, "indications", 0);
-  sb_add(b, "[", 1);
-  for (int i = 0, n = 0; i < k->nind; i++)
-    if (r->ind[i]) {
-      if (n++) sb_add(b, ",", 1);
-      out_json_string(b, k->ind[i].id);
-    }
-  sb_add(b, "]", 1);
+  flagged_ids(b, "precautions", k->prec, r->prec, k->nprec);
+  flagged_ids(b, "indications", k->ind, r->ind, k->nind);
   json_key(b, "ask", 0);
   sb_add(b, "[", 1);
   for (int i = 0; i < r->nask; i++) {
