@@ -278,12 +278,6 @@ void engine_close(struct engine *e) {
   free(e);
 }
 
-int engine_rule_count(struct engine *e) {
-  DATA_OBJECT list;
-  EnvGetDefruleList(e->env, &list, NULL); /* NULL: every module */
-  return (int)GetDOLength(list);
-}
-
 /* ---- one case ------------------------------------------------------------------------ */
 
 void result_init(struct result *r, const kb *k) {

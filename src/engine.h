@@ -73,7 +73,4 @@ void engine_close(struct engine *e);
 int engine_eval(struct engine *e, const struct tcase *c, enum mode mode, int therapist,
                 struct result *r);
 
-/* Number of rules loaded (for check and the closing report). */
-int engine_rule_count(struct engine *e);
-
 #endif

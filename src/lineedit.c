@@ -29,7 +29,6 @@ static const char *const *words; /* completion candidates */
 static void on_signal(int sig) { caught = sig; }
 
 int le_signal(void) { return caught; }
-int le_is_tty(void) { return tty; }
 void le_complete_with(const char *const *w) { words = w; }
 
 /* ---- completion ----------------------------------------------------------------------- */

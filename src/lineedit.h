@@ -16,8 +16,6 @@ enum le_status { LE_LINE, LE_EOF, LE_INTERRUPT, LE_ERROR };
 void le_open(void);
 /* Restores the signal handlers. */
 void le_close(void);
-/* 1 when readline is in use (stdin and stdout are terminals). */
-int le_is_tty(void);
 /* The signal caught (SIGINT, SIGTERM, SIGHUP), or 0. */
 int le_signal(void);
 
