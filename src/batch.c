@@ -370,13 +370,13 @@ static void read_jsonl(struct pipeline *p, int fd, const char *name) {
 static void read_json_file(struct pipeline *p, const char *path) {
   struct stat st;
   char msg[400];
-  if (stat(path, &st) == 0 && st.st_size > (off_t)FILE_MAX_BYTES) {
+  size_t bytes = stat(path, &st) == 0 ? (size_t)st.st_size : 0; /* for the first item */
+  if (bytes > FILE_MAX_BYTES) {
     snprintf(msg, sizeof msg, "file larger than %u MiB (use JSON Lines for big sets)",
              FILE_MAX_BYTES >> 20);
-    add_item(p, path, NULL, 0, NULL, msg, (size_t)st.st_size);
+    add_item(p, path, NULL, 0, NULL, msg, bytes);
     return;
   }
-  size_t bytes = stat(path, &st) == 0 ? (size_t)st.st_size : 0; /* for the first item */
   json_error_t e;
   json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
   if (!doc) {
