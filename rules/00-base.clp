@@ -16,7 +16,13 @@
 ;;;   (ask (id ID) (rank N) (reason red-flag|follow-up|pattern|history|...)
 ;;;        (concerns CONCERN...))      a question the dialogue should ask; lowest rank
 ;;;                                    first; concerns = what its answer rules in or out
-;;; Host function: (concern-level ID) -> the level kb/concerns.json gives concern ID.
+;;; Host functions (src/engine.c; the knowledge they use is the kb's, not C's):
+;;;   (concern-level ID) -> the level kb/concerns.json gives concern ID, or the symbol
+;;;                         unknown-concern (more severe than any level) if it has none
+;;;   (severity LEVEL)   -> 1 for the most severe level in kb/levels.json ... 6 for the
+;;;                         least; 0 for a symbol that is no level (a typo can never lower
+;;;                         a disposition)
+;;;   (more-severe A B)  -> TRUE if level A is more severe than level B
 ;;;
 ;;; Phases run as modules, in the order MAIN::start focuses them; no salience ladders.
 ;;; Every rule's comment opens with its clinical source key(s) in brackets, e.g.
@@ -59,18 +65,6 @@
   (slot rank (type INTEGER))
   (slot reason (type SYMBOL))
   (multislot concerns (type SYMBOL)))
-
-(deffunction MAIN::severity (?level)
-  "1 for the most severe level, 6 for the least; 0 for an unknown level (treated
-   as more severe than anything, so a typo can never lower a disposition).  A switch,
-   not member$ of a list: the disposition rules call this for every concern."
-  (switch ?level
-    (case emergency then 1) (case urgent then 2) (case refer then 3)
-    (case incomplete then 4) (case caution then 5) (case proceed then 6)
-    (default 0)))
-
-(deffunction MAIN::more-severe (?a ?b)
-  (< (severity ?a) (severity ?b)))
 
 (defrule MAIN::start
   "[A] Run the phases in order: concerns, precautions, disposition, indications, questions."

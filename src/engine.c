@@ -31,6 +31,8 @@ struct engine {
   long err_line;
   int parse_errors;
   int f_id, f_value;   /* 0-based positions of finding's id and value slots, or -1 */
+  void *level_sym[LV_COUNT]; /* the level symbols, most severe first (pinned) */
+  void **concern_sym;        /* the concern id symbols, indexed like kb->c (pinned) */
   /* symbols the host asserts, keyed by the address of their (kb or literal) text */
   struct {
     const char *text;
@@ -68,15 +70,45 @@ static void on_parse_error(void *env, const char *file, const char *warning,
   }
 }
 
-/* (concern-level ID): the level kb/concerns.json gives concern ID; the symbol
- * unknown-concern (more severe than any level, see severity in 00-base.clp) if none. */
+/* ---- host functions: what the rules ask of the knowledge base ------------------------ */
+
 static void *symbol(struct engine *e, const char *value);
 
+/* Argument i of the current call if it is a symbol, else NULL. */
+static void *symbol_arg(void *env, int i) {
+  DATA_OBJECT a;
+  EnvRtnUnknown(env, i, &a);
+  return GetType(a) == SYMBOL ? GetValue(a) : NULL;
+}
+
+/* 1 for the most severe level (the order of kb/levels.json), LV_COUNT for the least;
+ * 0 for anything that is not a level, e.g. unknown-concern, so a typo can never lower a
+ * disposition.  Symbols are compared by address: CLIPS interns them. */
+static int level_rank(struct engine *e, void *sym) {
+  for (int l = 0; l < LV_COUNT; l++)
+    if (e->level_sym[l] == sym) return l + 1;
+  return 0;
+}
+
+/* (concern-level ID): the level kb/concerns.json gives concern ID; the symbol
+ * unknown-concern (more severe than any level, see level_rank) if none. */
 static void *fn_concern_level(void *env) {
   struct engine *e = GetEnvironmentContext(env);
-  const char *id = EnvRtnLexeme(env, 1);
-  int c = id ? kb_concern(e->k, id) : -1;
-  return symbol(e, c < 0 ? "unknown-concern" : level_name(e->k->c[c].level));
+  void *id = symbol_arg(env, 1);
+  for (int c = 0; id && c < e->k->nc; c++)
+    if (e->concern_sym[c] == id) return e->level_sym[e->k->c[c].level];
+  return symbol(e, "unknown-concern");
+}
+
+/* (severity LEVEL): level_rank as an integer, for comparisons in rules. */
+static int fn_severity(void *env) {
+  return level_rank(GetEnvironmentContext(env), symbol_arg(env, 1));
+}
+
+/* (more-severe A B): TRUE if level A is more severe than level B. */
+static int fn_more_severe(void *env) {
+  struct engine *e = GetEnvironmentContext(env);
+  return level_rank(e, symbol_arg(env, 1)) < level_rank(e, symbol_arg(env, 2));
 }
 
 /* ---- opening ------------------------------------------------------------------------- */
@@ -154,6 +186,11 @@ static struct engine *engine_new(const kb *k) {
   EnvSetParserErrorCallback(e->env, on_parse_error);
   EnvDefineFunction2(e->env, "concern-level", 'w', PTIEF fn_concern_level, "fn_concern_level",
                      "11k");
+  EnvDefineFunction2(e->env, "severity", 'i', PTIEF fn_severity, "fn_severity", "11k");
+  EnvDefineFunction2(e->env, "more-severe", 'b', PTIEF fn_more_severe, "fn_more_severe", "22k");
+  for (int l = 0; l < LV_COUNT; l++) e->level_sym[l] = symbol(e, level_name((enum level)l));
+  e->concern_sym = xcalloc((size_t)k->nc + 1, sizeof *e->concern_sym);
+  for (int c = 0; c < k->nc; c++) e->concern_sym[c] = symbol(e, k->c[c].id);
   return e;
 }
 
@@ -274,6 +311,7 @@ int engine_save_image(struct engine *e, const char *path) {
 void engine_close(struct engine *e) {
   if (!e) return;
   if (e->env) DestroyEnvironment(e->env);
+  free(e->concern_sym);
   sb_free(&e->out);
   free(e);
 }

@@ -251,9 +251,26 @@ fail:
   return NULL;
 }
 
-static int cmp_qidx(const void *a, const void *b, void *kbp) {
-  const kb *k = kbp;
-  return strcmp(k->q[*(const int *)a].id, k->q[*(const int *)b].id);
+
+/* FNV-1a over the bytes of an id. */
+static unsigned id_hash(const char *s, size_t n) {
+  unsigned h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+/* Builds k->qhash, the id -> question index of kb_question (linear probing; the table
+ * is at least half empty, so a miss ends quickly). */
+static void index_questions(kb *k) {
+  unsigned size = 8;
+  while (size < 2u * (unsigned)k->nq) size *= 2;
+  k->qmask = size - 1;
+  k->qhash = xcalloc(size, sizeof *k->qhash);
+  for (int i = 0; i < k->nq; i++) {
+    unsigned h = id_hash(k->q[i].id, strlen(k->q[i].id)) & k->qmask;
+    while (k->qhash[h]) h = (h + 1) & k->qmask;
+    k->qhash[h] = i + 1;
+  }
 }
 
 static void load_questions(struct loader *L) {
@@ -323,10 +340,8 @@ static void load_questions(struct loader *L) {
     objs[k->nq] = o;
     k->nq++;
   }
-  /* The sorted index is needed before `when` conditions are resolved. */
-  k->qsorted = xcalloc((size_t)k->nq + 1, sizeof *k->qsorted);
-  for (int j = 0; j < k->nq; j++) k->qsorted[j] = j;
-  qsort_r(k->qsorted, (size_t)k->nq, sizeof *k->qsorted, cmp_qidx, k);
+  /* The index is needed before `when` conditions are resolved. */
+  index_questions(k);
   for (int j = 0; j < k->nq; j++) {
     json_t *w = json_object_get(objs[j], "when");
     if (w && !json_is_null(w)) {
@@ -527,7 +542,7 @@ void kb_free(kb *k) {
   free(k->ind);
   free(k->src);
   free(k->qids);
-  free(k->qsorted);
+  free(k->qhash);
   free(k->disclaimer);
   for (int i = 0; i < 6; i++) json_decref(k->json[i]);
   free(k->dir);
@@ -536,23 +551,25 @@ void kb_free(kb *k) {
 
 /* ---- look-ups ----------------------------------------------------------------------- */
 
-int kb_question(const kb *k, const char *id) {
-  if (k->qsorted) {
-    int lo = 0, hi = k->nq - 1;
-    while (lo <= hi) {
-      int mid = (lo + hi) / 2, c = strcmp(id, k->q[k->qsorted[mid]].id);
-      if (c == 0) return k->qsorted[mid];
-      if (c < 0)
-        hi = mid - 1;
-      else
-        lo = mid + 1;
-    }
+/* 1 if the NUL-terminated s is the len bytes at id (which may hold a NUL). */
+static int same_id(const char *s, const char *id, size_t len) {
+  return strnlen(s, len + 1) == len && !memcmp(s, id, len);
+}
+
+int kb_question_n(const kb *k, const char *id, size_t len) {
+  if (!k->qhash) { /* while loading, before the index exists */
+    for (int i = 0; i < k->nq; i++)
+      if (same_id(k->q[i].id, id, len)) return i;
     return -1;
   }
-  for (int i = 0; i < k->nq; i++)
-    if (!strcmp(k->q[i].id, id)) return i;
-  return -1;
+  for (unsigned h = id_hash(id, len) & k->qmask;; h = (h + 1) & k->qmask) {
+    int qi = k->qhash[h] - 1;
+    if (qi < 0) return -1;
+    if (same_id(k->q[qi].id, id, len)) return qi;
+  }
 }
+
+int kb_question(const kb *k, const char *id) { return kb_question_n(k, id, strlen(id)); }
 
 int kb_concern(const kb *k, const char *id) {
   for (int i = 0; i < k->nc; i++)

@@ -63,7 +63,8 @@ typedef struct kb {
   struct level_def levels[LV_COUNT];
   char *disclaimer;
   const char **qids;     /* question ids, for "did you mean" */
-  int *qsorted;          /* question indexes sorted by id, for lookup */
+  int *qhash;            /* open-addressing index of question ids: index + 1, 0 = empty */
+  unsigned qmask;        /* qhash has qmask + 1 slots (a power of two, >= 2 * nq) */
   void *json[6];         /* the parsed files; the strings above point into them */
 } kb;
 
@@ -86,6 +87,8 @@ void kb_free(kb *k);
 
 /* Index of the question / concern / precaution / indication with this id, or -1. */
 int kb_question(const kb *k, const char *id);
+/* The same for an id of len bytes that need not be NUL-terminated. */
+int kb_question_n(const kb *k, const char *id, size_t len);
 int kb_concern(const kb *k, const char *id);
 int kb_precaution(const kb *k, const char *id);
 int kb_indication(const kb *k, const char *id);
