@@ -9,16 +9,21 @@ MANDIR    = $(PREFIX)/share/man/man1
 VERSION   = 0.1.0
 
 CC       ?= cc
+CXX      ?= c++
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 OPT      ?= -O2 -g
 CPPFLAGS += -isystem /usr/include/clips -D_GNU_SOURCE \
             -DPSOAS_VERSION='"$(VERSION)"' -DPSOAS_DATADIR='"$(DATADIR)"'
 CFLAGS   += -std=c11 $(OPT) $(WARN) -pthread
-LDLIBS   += -lclips -ljansson -lreadline -lm -pthread
+# C++ only for src/fastcase.cc, the binding to simdjson (a C++ library): no exceptions,
+# no RTTI, a C interface.
+CXXFLAGS += -std=c++17 $(OPT) -Wall -Wextra -Wshadow -fno-exceptions -fno-rtti -pthread
+LDLIBS   += -lclips -lsimdjson -ljansson -lreadline -lm -lstdc++ -pthread
 
 SRC  = src/util.c src/kb.c src/tcase.c src/engine.c src/output.c src/batch.c \
        src/commands.c src/check.c src/main.c src/lineedit.c src/screenkb.c src/intake.c
-OBJ  = $(SRC:src/%.c=build/%.o)
+CXXSRC = src/fastcase.cc
+OBJ  = $(SRC:src/%.c=build/%.o) $(CXXSRC:src/%.cc=build/%.o)
 DEPS = build/.deps-ok
 
 .PHONY: all deps run test check-vignettes clean install uninstall sanitize valgrind fuzz fuzz-short bench
@@ -32,6 +37,10 @@ $(DEPS): scripts/deps.sh
 build/%.o: src/%.c $(wildcard src/*.h) | $(DEPS)
 	@mkdir -p build
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/%.o: src/%.cc $(wildcard src/*.h) | $(DEPS)
+	@mkdir -p build
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
 
 psoas-triage: $(OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
@@ -68,13 +77,17 @@ clean:
 # `make sanitize`: everything built with AddressSanitizer + UBSan into build-san/, then
 # the whole test suite against it.  A sanitizer report exits 98, which fails the test.
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-SAN_OBJ  = $(SRC:src/%.c=build-san/%.o)
+SAN_OBJ  = $(SRC:src/%.c=build-san/%.o) $(CXXSRC:src/%.cc=build-san/%.o)
 SAN_ENV  = ASAN_OPTIONS=exitcode=98:detect_leaks=1:abort_on_error=0 \
            UBSAN_OPTIONS=exitcode=98:print_stacktrace=1 PSOAS_TOOL_STATUS=98
 
 build-san/%.o: src/%.c $(wildcard src/*.h) | $(DEPS)
 	@mkdir -p build-san
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
+
+build-san/%.o: src/%.cc $(wildcard src/*.h) | $(DEPS)
+	@mkdir -p build-san
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(SAN) -c -o $@ $<
 
 build-san/psoas-triage: $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $(SAN_OBJ) $(LDLIBS)
@@ -112,10 +125,17 @@ FUZZ_TARGET ?= case
 FUZZ_FLAGS  ?=
 FUZZ_SRC     = $(filter-out src/main.c,$(SRC))
 
-build-fuzz/fuzz-%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard src/*.h) | $(DEPS)
+FUZZ_CXX    ?= clang++
+
+build-fuzz/fastcase.o: src/fastcase.cc $(wildcard src/*.h) | $(DEPS)
+	@mkdir -p build-fuzz
+	$(FUZZ_CXX) $(CPPFLAGS) -std=c++17 -O1 -g -pthread -fno-exceptions -fno-rtti \
+	  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -c -o $@ $<
+
+build-fuzz/fuzz-%: fuzz/fuzz_%.c $(FUZZ_SRC) build-fuzz/fastcase.o $(wildcard src/*.h) | $(DEPS)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -O1 -g -pthread -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=undefined -o $@ $< $(FUZZ_SRC) $(LDLIBS)
+	  -fno-sanitize-recover=undefined -o $@ $< $(FUZZ_SRC) build-fuzz/fastcase.o $(LDLIBS)
 
 fuzz: build-fuzz/fuzz-$(FUZZ_TARGET)
 	python3 fuzz/seeds.py build-fuzz

@@ -6,7 +6,9 @@
  * are checked (abort() = a finding):
  *   - a case that validates survives case_to_json -> case_from_json unchanged;
  *   - evaluation never fails on a valid case (the shipped rules agree with the kb);
- *   - the disposition is never less severe than any concern raised (no under-triage).
+ *   - the disposition is never less severe than any concern raised (no under-triage);
+ *   - a text the fast reader (fastcase.cc, simdjson) settles is read by the reference
+ *     reader (jansson + case_from_json) as the very same case.
  *
  * Built by `make fuzz` with clang -fsanitize=fuzzer,address,undefined; run from the
  * repository root (it loads ./kb and ./rules, or $PSOAS_KB and $PSOAS_RULES). */
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "../src/engine.h"
+#include "../src/fastcase.h"
 #include "../src/kb.h"
 #include "../src/output.h"
 #include "../src/tcase.h"
@@ -27,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static kb *K;
 static struct engine *E;
 static struct result R;
-static struct tcase C, C2;
+static struct tcase C, C2, CF;
+static struct fastcase *F;
 
 static void setup(void) {
   const char *kbdir = getenv("PSOAS_KB"), *rules = getenv("PSOAS_RULES");
@@ -38,6 +42,8 @@ static void setup(void) {
   result_init(&R, K);
   case_init(&C, K);
   case_init(&C2, K);
+  case_init(&CF, K);
+  F = fastcase_new();
 }
 
 static void fail(const char *what, const char *id, const char *detail) {
@@ -75,10 +81,23 @@ static void one_case(json_t *j) {
   }
 }
 
+/* The fast reader's case CF must be the reference reader's reading of j. */
+static void same_as_reference(json_t *j) {
+  char err[512];
+  if (!j) fail("the fast reader settled a text jansson rejects", CF.id, NULL);
+  if (case_from_json(K, j, &C2, "fuzz", err, sizeof err) < 0)
+    fail("the fast reader settled an invalid case", CF.id, err);
+  if (C2.unanswered_no != CF.unanswered_no || strcmp(C2.id, CF.id) ||
+      memcmp(C2.a, CF.a, sizeof *CF.a * (size_t)K->nq))
+    fail("the fast reader read another case", CF.id, C2.id);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!K) setup();
+  int fast = fastcase_read(F, K, (const char *)data, size, &CF, "fuzz");
   json_error_t e;
   json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &e);
+  if (fast) same_as_reference(j);
   if (!j) {
     const char *why = case_json_reason(&e);
     if (!why || !*why) fail("parse error without a reason", NULL, NULL);

@@ -2,7 +2,8 @@
 """seeds.py OUTDIR -- the fuzzer's seed corpus and dictionary, built from the repository.
 
 Writes OUTDIR/seeds/: every vignette (tests/vignettes/**), each also as a one-line
-JSON array and with "unanswered_means" flipped, plus every regression case
+JSON array, as a compact JSON Lines record (what the fast reader settles) and with
+"unanswered_means" flipped, plus every regression case
 (tests/regress/*); and OUTDIR/case.dict: the finding ids, choices and keywords of
 kb/questions.json, so mutations reach deep into the parser and the rules."""
 import json
@@ -34,6 +35,7 @@ def main(out):
             case.pop("story", None)
             case.pop("expect", None)
             put("array-" + fn, json.dumps([case]).encode())
+            put("line-" + fn, json.dumps(case, separators=(",", ":")).encode())  # JSON Lines form
             case["unanswered_means"] = "unknown" if case.get("unanswered_means") == "no" else "no"
             put("flip-" + fn, json.dumps(case).encode())
     regress = os.path.join(ROOT, "tests", "regress")

@@ -5,8 +5,10 @@ set -e
 need=""
 [ -f /usr/include/clips/clips.h ] || need="$need libclips-dev"
 [ -f /usr/include/jansson.h ]     || need="$need libjansson-dev"
+[ -f /usr/include/simdjson.h ]    || need="$need libsimdjson-dev"
 [ -f /usr/include/readline/readline.h ] || need="$need libreadline-dev"
 command -v cc >/dev/null 2>&1     || need="$need gcc"
+command -v c++ >/dev/null 2>&1    || need="$need g++"
 command -v python3 >/dev/null 2>&1 || need="$need python3"  # the test runner
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

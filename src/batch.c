@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "fastcase.h"
 #include "tcase.h"
 #include "util.h"
 
@@ -133,16 +134,17 @@ struct worker {
   struct engine *engine;
   struct result r;
   struct tcase c;
+  struct fastcase *fast; /* NULL with PSOAS_FASTPATH=0 */
+  struct tcase check;    /* PSOAS_FASTPATH=verify: the reference reader's reading */
+  int verify;
+  long settled, disagreed; /* records the fast path settled; of them, read otherwise */
   pthread_t thread;
 };
 
-static void eval_one(struct worker *w, struct chunk *c, json_t *j, const char *where) {
+/* Evaluates the case in w->c (read and valid) and adds its record to chunk c. */
+static void eval_case(struct worker *w, struct chunk *c) {
   const kb *k = w->p->o->k;
-  char err[512];
-  if (case_from_json(k, j, &w->c, where, err, sizeof err) < 0) {
-    out_record(&c->out, w->p->o->format, k, w->c.id, NULL, err, 0);
-    c->counts[CNT_INVALID]++;
-  } else if (engine_eval(w->engine, &w->c, MODE_EVAL, 0, &w->r) < 0) {
+  if (engine_eval(w->engine, &w->c, MODE_EVAL, 0, &w->r) < 0) {
     out_record(&c->out, w->p->o->format, k, w->c.id, NULL, w->r.error, 0);
     c->counts[CNT_FAILED]++;
   } else {
@@ -152,9 +154,34 @@ static void eval_one(struct worker *w, struct chunk *c, json_t *j, const char *w
   }
 }
 
+static void eval_one(struct worker *w, struct chunk *c, json_t *j, const char *where) {
+  const kb *k = w->p->o->k;
+  char err[512];
+  if (case_from_json(k, j, &w->c, where, err, sizeof err) < 0) {
+    out_record(&c->out, w->p->o->format, k, w->c.id, NULL, err, 0);
+    c->counts[CNT_INVALID]++;
+  } else {
+    eval_case(w, c);
+  }
+}
+
 static void error_record(struct worker *w, struct chunk *c, const char *where, const char *msg) {
   out_record(&c->out, w->p->o->format, w->p->o->k, where, NULL, msg, 0);
   c->counts[CNT_INVALID]++;
+}
+
+/* PSOAS_FASTPATH=verify: 1 if the reference reader reads the record the fast path just
+ * read into w->c (text, len bytes) as the very same case. */
+static int agrees(struct worker *w, const char *text, size_t len, const char *where) {
+  const kb *k = w->p->o->k;
+  char err[512];
+  json_error_t e;
+  json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+  int same = j && case_from_json(k, j, &w->check, where, err, sizeof err) == 0 &&
+             !strcmp(w->check.id, w->c.id) && w->check.unanswered_no == w->c.unanswered_no &&
+             !memcmp(w->check.a, w->c.a, sizeof *w->c.a * (size_t)k->nq);
+  json_decref(j);
+  return same;
 }
 
 static void run_item(struct worker *w, struct chunk *c, struct item *it) {
@@ -164,6 +191,20 @@ static void run_item(struct worker *w, struct chunk *c, struct item *it) {
     return;
   }
   json_t *j = it->json;
+  if (!j && w->fast &&
+      fastcase_read(w->fast, w->p->o->k, c->text.s + it->text, it->len, &w->c, where)) {
+    w->settled++;
+    if (w->verify && !agrees(w, c->text.s + it->text, it->len, where)) {
+      w->disagreed++;
+      out_record(&c->out, w->p->o->format, w->p->o->k, where, NULL,
+                 "internal error: the fast JSON reader and the reference reader disagree on "
+                 "this case (please report it)", 0);
+      c->counts[CNT_FAILED]++;
+      return;
+    }
+    eval_case(w, c);
+    return;
+  }
   if (!j) {
     json_error_t e;
     j = json_loadb(c->text.s + it->text, it->len, JSON_REJECT_DUPLICATES, &e);
@@ -540,15 +581,28 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   struct worker *w = xcalloc((size_t)jobs, sizeof *w);
   struct pipeline p = {.o = o};
   int status = EXIT_OK;
+  /* PSOAS_FASTPATH: unset or 1 = on, 0 = off, verify = on, and every record it settles
+   * is read again by the reference reader and compared (see fastcase.h) */
+  const char *fp = getenv("PSOAS_FASTPATH");
+  int fast = !(fp && !strcmp(fp, "0")), verify = fp && !strcmp(fp, "verify");
   for (int i = 0; i < jobs; i++) {
     w[i].p = &p;
     if (!(w[i].engine = engine_open(k, o->rules_dir))) {
-      for (int j = 0; j < i; j++) engine_close(w[j].engine);
+      for (int j = 0; j < i; j++) {
+        engine_close(w[j].engine);
+        result_free(&w[j].r);
+        case_free(&w[j].c);
+        case_free(&w[j].check);
+        fastcase_free(w[j].fast);
+      }
       free(w);
       return EXIT_SOFTWARE;
     }
     result_init(&w[i].r, k);
     case_init(&w[i].c, k);
+    w[i].fast = fast ? fastcase_new() : NULL;
+    w[i].verify = verify;
+    case_init(&w[i].check, k);
   }
   p.ncounts = CNT_CONCERNS + k->nc;
   p.totals = xcalloc((size_t)p.ncounts, sizeof *p.totals);
@@ -584,6 +638,15 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   for (int i = 0; i < jobs; i++) pthread_join(w[i].thread, NULL);
   pthread_join(writer, NULL);
   if (o->progress) show_progress(&p, 1);
+  if (verify) {
+    long settled = 0, disagreed = 0;
+    for (int i = 0; i < jobs; i++) {
+      settled += w[i].settled;
+      disagreed += w[i].disagreed;
+    }
+    report("fast path: %ld records settled, %ld disagreed with the reference reader", settled,
+           disagreed);
+  }
   if (o->summary == SUMMARY_TEXT) print_summary(&p);
   if (o->summary == SUMMARY_JSON && !p.write_error) {
     strbuf b = {0};
@@ -606,6 +669,8 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
     engine_close(w[i].engine);
     result_free(&w[i].r);
     case_free(&w[i].c);
+    case_free(&w[i].check);
+    fastcase_free(w[i].fast);
   }
   for (int i = 0; i < p.nslots; i++) {
     for (int j = 0; j < p.slots[i].n; j++) json_decref(p.slots[i].items[j].json);

@@ -5,6 +5,7 @@ import io
 import json
 import os
 import pty
+import re
 import select
 import shutil
 import subprocess
@@ -326,3 +327,99 @@ def test_gnu_parallel_matches_plain_run():
     expect(par.returncode == 0, f"parallel exit {par.returncode}: {par.stderr[-500:]}")
     expect(par.stdout.count("\n") == 2000, f"{par.stdout.count(chr(10))} records")
     expect(par.stdout == plain.stdout, "GNU parallel output differs from a plain run")
+
+
+def hostile_lines(seed=5):
+    """JSON Lines text (bytes) that probes the edge between the fast reader (simdjson) and
+    the reference reader (jansson): escapes, duplicates, byte-order marks, numbers at and
+    beyond every limit, ignored keys of every type, bad UTF-8, long lines, and random
+    byte mutations of valid cases."""
+    import random
+    rng = random.Random(seed)
+    good = list(bench.gen_cases(600, seed=seed, invalid_rate=0.02))
+    out = [g.encode() for g in good]
+    fixed = [
+        '{"id":"esc","answers":{"fev\\u0065r":true}}',
+        '{"id":"esc-\\u00e9","answers":{"fever":true}}',
+        '{"id":"nul","answers":{"sex":"ma\\u0000le"}}',
+        '{"id":"dup","answers":{"fever":true,"fever":false}}',
+        '{"id":"dup2","id":"dup3","answers":{}}',
+        '{"id":"dup4","answers":{},"answers":{"fever":true}}',
+        '{"id":"dup5","x":1,"x":1,"answers":{}}',
+        '{"id":"um","answers":{"fever":"yes"},"unanswered_means":"no","unanswered_means":"no"}',
+        '{"id":"nested","meta":{"a":[1,{"b":2}]},"answers":{"fever":true}}',
+        '{"id":"nested-dup","meta":{"a":1,"a":2},"answers":{}}',
+        '{"id":"float-meta","score":1.5,"answers":{}}',
+        '{"id":"huge-meta","score":1e400,"answers":{}}',
+        '{"id":"scalars","src":"ehr","ok":true,"n":null,"k":-3,"answers":{"age":44}}',
+        '{"id":"age-float","answers":{"age":40.0}}',
+        '{"id":"age-exp","answers":{"age":4e1}}',
+        '{"id":"age-negzero","answers":{"age":-0}}',
+        '{"id":"age-max","answers":{"age":9223372036854775807}}',
+        '{"id":"age-over","answers":{"age":9223372036854775808}}',
+        '{"id":"age-min","answers":{"age":-9223372036854775808}}',
+        '{"id":"age-edge","answers":{"age":120,"symptom_weeks":0}}',
+        '{"id":9223372036854775807,"answers":{}}',
+        '{"id":-1,"answers":{}}',
+        '{"id":"","answers":{}}',
+        '{"id":"%s","answers":{}}' % ("i" * 200),
+        '{"id":"%s","answers":{}}' % ("i" * 201),
+        '{"id":"emoji-\U0001F600","answers":{"sex":"other"}}',
+        '{"id":"long-value","answers":{"sex":"%s"}}' % ("m" * 65),
+        '{"id":"long-key","answers":{"%s":true}}' % ("k" * 65),
+        '{"id":"choice-case","answers":{"sex":"Male"}}',
+        '{"id":"bool-string","answers":{"fever":"true"}}',
+        '{"id":"unknown-str","answers":{"fever":"unknown","age":"unknown","sex":null}}',
+        '{"id":"ws" ,  "answers" : {"fever" : true }\t}',
+        '{"id":"trail","answers":{}} x',
+        '{"id":"trail2","answers":{}}{}',
+        '[{"id":"arr","answers":{"fever":true}}]',
+        '"just a string"',
+        '{"id":"long-pad","pad":"%s","answers":{"fever":true}}' % ("p" * 70000),
+    ]
+    out += [f.encode() for f in fixed]
+    out += [b'\xef\xbb\xbf{"id":"bom","answers":{}}', b'{"id":"bad-utf8-\xc3","answers":{}}',
+            b'{"id":"overlong-\xc0\xae","answers":{}}', b'{"id":"surrogate-\xed\xa0\x80","answers":{}}',
+            b'{"id":"tab\tin","answers":{}}', b'{"id":"del\x7f","answers":{}}',
+            b'{"id":"nul\x00byte","answers":{}}']
+    alphabet = b'{}[]:,"\\ 0123456789-+.eEtrufalsn\xc3\xa9\xff\x00\t'
+    for _ in range(1500):  # random small mutations of valid cases
+        b = bytearray(rng.choice(good).encode())
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(b))
+            op = rng.randrange(3)
+            if op == 0:
+                b[i] = rng.choice(alphabet)
+            elif op == 1:
+                del b[i]
+            else:
+                b.insert(i, rng.choice(alphabet))
+        out.append(bytes(b).replace(b"\n", b" "))
+    rng.shuffle(out)
+    return b"\n".join(out) + b"\n"
+
+
+def test_fast_reader_changes_nothing():
+    """The fast JSON reader may make eval faster, never different: every record, error
+    message and exit status is the same with it off (PSOAS_FASTPATH=0), on, and checked
+    against the reference reader case by case (PSOAS_FASTPATH=verify)."""
+    d = tmpdir("fastpath")
+    path = os.path.join(d, "hostile.jsonl")
+    with open(path, "wb") as f:
+        f.write(hostile_lines())
+    refs = {}
+    for fmt in ("jsonl", "csv"):
+        ref = refs[fmt] = run(["eval", "--jobs", "1", "--format", fmt, path],
+                              env={"PSOAS_FASTPATH": "0"})
+        expect(ref.returncode == 65, f"reference run: exit {ref.returncode}: {ref.stderr[-300:]}")
+        for jobs in ("1", "2"):
+            fast = run(["eval", "--jobs", jobs, "--format", fmt, path])
+            expect(fast.returncode == ref.returncode and fast.stdout == ref.stdout and
+                   fast.stderr == ref.stderr,
+                   f"{fmt}, --jobs {jobs}: output differs with the fast reader")
+    v = run(["eval", "--jobs", "2", path], env={"PSOAS_FASTPATH": "verify"})
+    expect(v.stdout == refs["jsonl"].stdout, "the verify run's records differ")
+    m = re.search(r"fast path: (\d+) records settled, (\d+) disagreed", v.stderr)
+    expect(m is not None, f"verify: no count on stderr: {v.stderr[-300:]}")
+    expect(int(m.group(2)) == 0, f"verify: {m.group(0)}")
+    expect(int(m.group(1)) >= 550, f"the fast reader settled too few records: {m.group(0)}")

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../src/engine.h"
+#include "../src/fastcase.h"
 #include "../src/kb.h"
 #include "../src/output.h"
 #include "../src/tcase.h"
@@ -148,6 +149,79 @@ static void test_case_errors(void) {
     CHECK(c.id != NULL); /* an error record always has an id */
   }
   case_free(&c);
+}
+
+/* The fast path (fastcase.c) either declines or gives exactly what the reference reader
+ * gives; here on the plain shapes it must accept and on every kind it must decline. */
+static void test_fastcase_agrees(void) {
+  static const struct {
+    int fast; /* 1: the fast path must settle it */
+    const char *json;
+  } in[] = {
+      {1, "{\"id\":\"x1\",\"answers\":{\"age\":67,\"sex\":\"male\",\"fever\":\"yes\","
+          "\"collapse\":false,\"leg_pain\":null,\"limp\":\"unknown\",\"runner\":\"no\"},"
+          "\"unanswered_means\":\"no\"}"},
+      {1, "{\"answers\":{}}"},                                 /* default id */
+      {1, "{\"id\":-42,\"answers\":{\"age\":0}}"},         /* a number id */
+      {1, "{ \"answers\" : { \"age\" : -0 } , \"unanswered_means\" : \"unknown\" }"},
+      {1, "{\"note\":\"caf\xc3\xa9\",\"flag\":true,\"n\":null,\"k\":7,\"answers\":{}}"},
+      {1, "{\"id\":\"\xe2\x9c\x93\",\"answers\":{\"sex\":\"other\",\"age\":120}}"},
+      {0, "{\"id\":\"a\\u0062\",\"answers\":{}}"},          /* an escape */
+      {0, "{\"answers\":{\"fev\\u0065r\":true}}"},
+      {0, "\xef\xbb\xbf{\"answers\":{}}"},                       /* byte-order mark */
+      {0, "{\"answers\":{\"fever\":true,\"fever\":false}}"},  /* duplicates */
+      {0, "{\"id\":\"a\",\"id\":\"b\",\"answers\":{}}"},
+      {0, "{\"answers\":{},\"answers\":{}}"},
+      {0, "{\"x\":1,\"x\":2,\"answers\":{}}"},
+      {0, "{\"answers\":{},\"unanswered_means\":\"no\",\"unanswered_means\":\"no\"}"},
+      {0, "{\"meta\":{\"a\":1},\"answers\":{}}"},            /* nested, ignored value */
+      {0, "{\"meta\":1.5,\"answers\":{}}"},
+      {0, "{\"answers\":{\"age\":99999999999999999999}}"},     /* beyond 64 bits */
+      {0, "{\"answers\":{\"age\":1e2}}"},
+      {0, "{\"answers\":{\"fever\":true}} {}"},                 /* trailing text */
+      {0, "{\"answers\":{\"fever\":\"a\tb\"}}"},              /* raw control character */
+      {0, "{\"answers\":{\"sex\":\"\xc0\xae\"}}"},            /* overlong UTF-8 */
+      {0, "{\"answers\":{\"fever\":tru}}"},
+      {0, "[{\"answers\":{}}]"},
+  };
+  struct tcase f, r;
+  char err[512];
+  case_init(&f, K);
+  case_init(&r, K);
+  struct fastcase *fc = fastcase_new();
+  for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+    int got = fastcase_read(fc, K, in[i].json, strlen(in[i].json), &f, "default-id");
+    if (got != in[i].fast) {
+      printf("  fast path %s %s\n", got ? "settled" : "declined", in[i].json);
+      failures++;
+    }
+    if (!got) continue;
+    CHECK(parse(in[i].json, &r, err, sizeof err) == 0);
+    CHECK(f.id && r.id && !strcmp(f.id, r.id));
+    CHECK(f.unanswered_no == r.unanswered_no);
+    CHECK(!memcmp(f.a, r.a, sizeof *f.a * (size_t)K->nq));
+  }
+  /* Every invalid case of test_case_errors is declined. */
+  static const char *const invalid[] = {
+      "{\"id\":\"a\"}", "{\"answers\":[]}", "{\"answers\":{\"fevr\":true}}",
+      "{\"answers\":{\"fever\":3}}", "{\"answers\":{\"fever\":\"maybe\"}}",
+      "{\"answers\":{\"age\":150}}", "{\"answers\":{\"age\":-1}}",
+      "{\"answers\":{\"age\":40.5}}", "{\"answers\":{\"age\":\"40\"}}",
+      "{\"answers\":{\"sex\":\"mal\"}}", "{\"answers\":{\"sex\":true}}",
+      "{\"answers\":{},\"unanswered_means\":\"yes\"}", "{\"id\":[1],\"answers\":{}}",
+      "{\"id\":\"\",\"answers\":{}}", "{\"id\":1.5,\"answers\":{}}",
+  };
+  for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
+    if (fastcase_read(fc, K, invalid[i], strlen(invalid[i]), &f, "d")) {
+      printf("  fast path settled an invalid case: %s\n", invalid[i]);
+      failures++;
+    }
+    CHECK(f.id == NULL); /* declined: cleared */
+  }
+  fastcase_free(fc);
+  fastcase_free(NULL);
+  case_free(&f);
+  case_free(&r);
 }
 
 static enum level eval_text(struct engine *e, const char *json, struct result *r) {
@@ -374,7 +448,7 @@ static const struct {
 } tests[] = {
 #define T(x) {#x, test_##x}
     T(kb_loads),       T(kb_rejects_broken), T(when_conditions), T(case_values),
-    T(case_errors),    T(engine_levels),     T(engine_bad_rules), T(output_escaping),
+    T(case_errors),    T(fastcase_agrees),   T(engine_levels),     T(engine_bad_rules), T(output_escaping),
     T(output_matches_jansson), T(util),      T(typed_answers),
 };
 

@@ -1,0 +1,185 @@
+/* fastcase.cc -- the fast path for one JSON Lines case (see fastcase.h).
+ *
+ * C++ only because simdjson is; the interface is C, the code uses no exceptions, and
+ * every rule below mirrors one in tcase.c's case_from_json/read_answer.  The rule of the
+ * file: when in doubt, return 0 -- the reference reader is always right, only slower. */
+#define SIMDJSON_EXCEPTIONS 0
+#include <simdjson.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string_view>
+
+extern "C" {
+#include "fastcase.h"
+#include "util.h"
+}
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+using std::string_view;
+
+/* Records longer than this go to the reference reader: a real case is a few KB, and
+ * simdjson's buffers grow with the longest document it has parsed (about 14 bytes per
+ * input byte), which would make memory depend on the input. */
+static const size_t FAST_MAX = 64 * 1024;
+/* Top-level keys besides id, answers and unanswered_means that are compared for
+ * duplicates here; more of them go to the reference reader. */
+static const int OTHER_MAX = 16;
+
+struct fastcase {
+  simdjson::dom::parser parser;
+  char *buf = nullptr; /* the record, followed by SIMDJSON_PADDING bytes */
+  size_t cap = 0;
+};
+
+struct fastcase *fastcase_new(void) {
+  return new (xmalloc(sizeof(struct fastcase))) fastcase();
+}
+
+void fastcase_free(struct fastcase *f) {
+  if (!f) return;
+  free(f->buf);
+  f->~fastcase();
+  free(f);
+}
+
+/* One answer, as read_answer would read it; false if it would not (or might not). */
+static bool read_answer(const struct question *q, element v, struct answer *a) {
+  switch (v.type()) {
+  case element_type::NULL_VALUE:
+    a->state = ANS_UNKNOWN;
+    return true;
+  case element_type::BOOL:
+    if (q->type != Q_BOOL) return false;
+    a->state = v.get_bool().value_unsafe() ? ANS_YES : ANS_NO;
+    return true;
+  case element_type::INT64: {
+    int64_t n = v.get_int64().value_unsafe();
+    if (q->type != Q_INT || n < q->min || n > q->max) return false;
+    a->state = ANS_VALUE;
+    a->value = (long)n;
+    return true;
+  }
+  case element_type::STRING: {
+    string_view s = v.get_string().value_unsafe();
+    if (s.size() > CASE_VALUE_MAX) return false;
+    if (s == "unknown") {
+      a->state = ANS_UNKNOWN;
+      return true;
+    }
+    if (q->type == Q_BOOL && (s == "yes" || s == "no")) {
+      a->state = s == "yes" ? ANS_YES : ANS_NO;
+      return true;
+    }
+    if (q->type == Q_CHOICE)
+      for (int i = 0; i < q->nchoices; i++)
+        if (s == q->choices[i]) {
+          a->state = ANS_VALUE;
+          a->value = i;
+          return true;
+        }
+    return false;
+  }
+  default: /* a fraction, a number beyond int64, an array or an object */
+    return false;
+  }
+}
+
+static bool read_answers(const kb *k, element v, struct tcase *c) {
+  object answers;
+  if (v.get(answers) || answers.size() > (size_t)k->nq) return false;
+  for (auto kv : answers) {
+    string_view key = kv.key;
+    if (key.size() > CASE_VALUE_MAX) return false;
+    int qi = kb_question_n(k, key.data(), key.size());
+    if (qi < 0 || c->a[qi].state != ANS_NONE) return false; /* unknown, or a duplicate */
+    if (!read_answer(&k->q[qi], kv.value, &c->a[qi])) return false;
+  }
+  return true;
+}
+
+/* A top-level key the reader ignores: only a plain scalar is let through here (a nested
+ * value would need the depth check, a fraction the range check of the reference). */
+static bool ignorable(element v) {
+  switch (v.type()) {
+  case element_type::STRING:
+  case element_type::BOOL:
+  case element_type::NULL_VALUE:
+  case element_type::INT64: return true;
+  default: return false;
+  }
+}
+
+static bool read_case(const kb *k, element root, struct tcase *c, const char *default_id) {
+  object top;
+  if (root.get(top)) return false;
+  string_view other[OTHER_MAX], id_text;
+  int nother = 0;
+  bool have_id = false, have_answers = false, have_um = false;
+  int64_t id_number = 0;
+  for (auto kv : top) {
+    string_view key = kv.key;
+    if (key == "id") {
+      if (have_id) return false;
+      have_id = true;
+      if (kv.value.type() == element_type::INT64) {
+        id_number = kv.value.get_int64().value_unsafe();
+      } else if (kv.value.type() == element_type::STRING) {
+        id_text = kv.value.get_string().value_unsafe();
+        if (id_text.empty() || id_text.size() > CASE_ID_MAX) return false;
+      } else {
+        return false;
+      }
+    } else if (key == "answers") {
+      if (have_answers) return false;
+      have_answers = true;
+      if (!read_answers(k, kv.value, c)) return false;
+    } else if (key == "unanswered_means") {
+      if (have_um) return false;
+      have_um = true;
+      string_view s;
+      if (kv.value.get(s) || (s != "no" && s != "unknown")) return false;
+      c->unanswered_no = s == "no";
+    } else {
+      if (nother == OTHER_MAX || !ignorable(kv.value)) return false;
+      for (int i = 0; i < nother; i++)
+        if (other[i] == key) return false;
+      other[nother++] = key;
+    }
+  }
+  if (!have_answers) return false;
+  if (!have_id) {
+    c->id = xstrdup(default_id ? default_id : "?");
+  } else if (id_text.data()) { /* no NUL inside: simdjson rejects a raw one, and no escapes */
+    c->id = static_cast<char *>(xmalloc(id_text.size() + 1));
+    memcpy(c->id, id_text.data(), id_text.size());
+    c->id[id_text.size()] = '\0';
+  } else {
+    c->id = xasprintf("%lld", static_cast<long long>(id_number));
+  }
+  return true;
+}
+
+int fastcase_read(struct fastcase *f, const kb *k, const char *text, size_t len, struct tcase *c,
+                  const char *default_id) {
+  /* An escape can spell a key or value another way ("\u0069d"), a NUL or a lone
+   * surrogate: all left to the reference reader, as is a byte-order mark. */
+  if (len == 0 || len > FAST_MAX || text[0] != '{' || memchr(text, '\\', len)) return 0;
+  if (f->cap < len + simdjson::SIMDJSON_PADDING) {
+    free(f->buf);
+    f->cap = 2 * (len + simdjson::SIMDJSON_PADDING);
+    f->buf = static_cast<char *>(xmalloc(f->cap));
+    memset(f->buf, ' ', f->cap); /* the padding is read, never used: keep it defined */
+  }
+  memcpy(f->buf, text, len);
+  element root;
+  if (f->parser.parse(f->buf, len, false).get(root)) return 0;
+  case_clear(c, k);
+  if (read_case(k, root, c, default_id)) return 1;
+  case_clear(c, k);
+  return 0;
+}
