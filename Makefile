@@ -105,7 +105,7 @@ sanitize: build-san/psoas-triage build-san/unit-tests
 # it exists): every run of the binary is wrapped; an error or a definite/indirect leak
 # exits 99, which fails the test.  VALGRIND_TESTS: substrings of test names.  No
 # suppressions: CLIPS frees everything in DestroyEnvironment.
-VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval
+VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval test_fast_reader
 VALGRIND_WRAP   = valgrind -q --error-exitcode=99 --leak-check=full \
                   --errors-for-leak-kinds=definite,indirect
 
