@@ -6,7 +6,10 @@
 Generates a deterministic synthetic case set (seeded PRNG, default 100,000 cases: mostly
 plausible clinic answers, some checkbox forms, ~1% invalid cases) into bench/data/, then
 prints, measured in this run on this file:
-  - cases/s of `eval --jobs 1` and `eval --jobs 2` (best of --repeat runs),
+  - whether the outputs with 1 and 2 jobs and with the reference JSON reader alone are
+    identical, and how many records the fast reader settled (PSOAS_FASTPATH=verify),
+  - cases/s of `eval --jobs 1` and `eval --jobs 2` (best of --repeat runs), and of
+    `eval --jobs 1` with the reference reader alone (PSOAS_FASTPATH=0),
   - the time of `jq -c .` re-printing the same file, and the ratio jobs-2 / jq,
   - start-up to first result (median of 30 runs on a 1-case input),
   - peak RSS of the 100k run and of a --stream-case stream (default 1,000,000) piped
@@ -136,10 +139,21 @@ def reap(p, peak):
     return kib, p.wait()
 
 
-def timed(cmd, stdin=None, stdout=subprocess.DEVNULL):
-    """Runs cmd; returns (seconds, peak RSS in KiB, exit status)."""
+def with_env(extra):
+    """os.environ plus extra (None: inherit)."""
+    if not extra:
+        return None
+    e = dict(os.environ)
+    e.update(extra)
+    return e
+
+
+def timed(cmd, stdin=None, stdout=subprocess.DEVNULL, env=None):
+    """Runs cmd (with the extra environment variables env); returns (seconds, peak RSS in
+    KiB, exit status)."""
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(cmd, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL,
+                         env=with_env(env))
     peak = PeakRSS(p.pid)
     os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
     secs = time.perf_counter() - t0
@@ -147,11 +161,11 @@ def timed(cmd, stdin=None, stdout=subprocess.DEVNULL):
     return secs, kib, status
 
 
-def best_of(cmd, path, repeat):
+def best_of(cmd, path, repeat, env=None):
     runs = []
     for _ in range(repeat):
         with open(path, "rb") as f:
-            runs.append(timed(cmd, stdin=f))
+            runs.append(timed(cmd, stdin=f, env=env))
     return min(r[0] for r in runs), max(r[1] for r in runs), runs[0][2]
 
 
@@ -224,20 +238,30 @@ def main(argv):
     print(f"bench: {n} cases, {size / 1e6:.1f} MB ({path}), {os.cpu_count()} cores, "
           f"best of {repeat}")
 
-    # identical results with 1 and 2 jobs (a cheap check that the speed is honest)
+    # identical results with 1 and 2 jobs, and with the reference JSON reader alone (a
+    # cheap check that the speed is honest); the fast reader's share of the records
     outs = []
-    for jobs in (1, 2):
-        out = os.path.join(DATA, f"out-jobs{jobs}.jsonl")
+    for name, jobs, env in (("jobs1", 1, None), ("jobs2", 2, None),
+                            ("reference", 1, {"PSOAS_FASTPATH": "0"})):
+        out = os.path.join(DATA, f"out-{name}.jsonl")
         with open(path, "rb") as f, open(out, "wb") as o:
             subprocess.run([binary, "eval", "--jobs", str(jobs), "-"], stdin=f, stdout=o,
-                           stderr=subprocess.DEVNULL)
+                           stderr=subprocess.DEVNULL, env=with_env(env))
         outs.append(out)
     with open(outs[0], "rb") as a:
         lines = sum(1 for _ in a)
-    same = filecmp.cmp(outs[0], outs[1], shallow=False) and lines == n
+    same = all(filecmp.cmp(outs[0], o, shallow=False) for o in outs[1:]) and lines == n
     for out in outs:
         os.remove(out)
-    print(f"  jobs 1 and 2 outputs identical ({lines} records): {'yes' if same else 'NO'}")
+    print(f"  outputs identical with 1 and 2 jobs and with the reference reader alone "
+          f"({lines} records): {'yes' if same else 'NO'}")
+    with open(path, "rb") as f:
+        v = subprocess.run([binary, "eval", "--jobs", "2", "-"], stdin=f,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           env=with_env({"PSOAS_FASTPATH": "verify"}))
+    verdict = [ln for ln in v.stderr.decode().splitlines() if "fast path:" in ln]
+    print(f"  fast reader (PSOAS_FASTPATH=verify): "
+          f"{verdict[0].split('fast path: ')[1] if verdict else 'NO REPORT'}")
 
     res = {}
     for jobs in (1, 2):
@@ -247,6 +271,10 @@ def main(argv):
         res[jobs] = secs
         print(f"  eval --jobs {jobs}: {secs:7.3f} s  {n / secs:9.0f} cases/s  "
               f"peak RSS {rss / 1024:5.1f} MB  (exit {status})")
+    secs, _, _ = best_of([binary, "eval", "--jobs", "1", "-"], path, repeat,
+                         env={"PSOAS_FASTPATH": "0"})
+    print(f"  eval --jobs 1, reference JSON reader only (PSOAS_FASTPATH=0): {secs:7.3f} s  "
+          f"{n / secs:9.0f} cases/s")
     jq, _, _ = best_of(["jq", "-c", "."], path, repeat)
     print(f"  jq -c .     : {jq:7.3f} s  {n / jq:9.0f} cases/s")
     print(f"  ratio eval --jobs 2 / jq: {res[2] / jq:.2f}  (target <= 1.0)")
