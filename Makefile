@@ -26,7 +26,7 @@ CXXSRC = src/fastcase.cc
 OBJ  = $(SRC:src/%.c=build/%.o) $(CXXSRC:src/%.cc=build/%.o)
 DEPS = build/.deps-ok
 
-.PHONY: all deps run test check-vignettes clean install uninstall sanitize valgrind fuzz fuzz-short bench
+.PHONY: all deps run test check-vignettes clean install uninstall sanitize tsan valgrind fuzz fuzz-short bench
 
 all: psoas-triage rules/rules.bin
 
@@ -70,7 +70,7 @@ bench: psoas-triage $(IMAGE)
 	python3 bench/bench.py
 
 clean:
-	rm -rf build build-san build-fuzz psoas-triage $(IMAGE)
+	rm -rf build build-san build-tsan build-fuzz psoas-triage $(IMAGE)
 
 # ---- hardening: sanitizers, valgrind, fuzzing (see README "Hardening") ----
 
@@ -100,6 +100,30 @@ build-san/unit-tests: tests/unit.c $(filter-out build-san/main.o,$(SAN_OBJ))
 sanitize: build-san/psoas-triage build-san/unit-tests
 	$(SAN_ENV) PSOAS_BIN=$(CURDIR)/build-san/psoas-triage PSOAS_UNIT=$(CURDIR)/build-san/unit-tests \
 	  python3 tests/run.py
+
+# `make tsan`: ThreadSanitizer over eval's threads (reader, workers, writer): the program
+# built into build-tsan/, then the batch tests (TSAN_TESTS) against it.  A data race
+# exits 97, which fails the test.
+TSAN       = -fsanitize=thread
+TSAN_OBJ   = $(SRC:src/%.c=build-tsan/%.o) $(CXXSRC:src/%.cc=build-tsan/%.o)
+TSAN_TESTS ?= test_batch
+
+build-tsan/%.o: src/%.c $(wildcard src/*.h) | $(DEPS)
+	@mkdir -p build-tsan
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TSAN) -c -o $@ $<
+
+build-tsan/%.o: src/%.cc $(wildcard src/*.h) | $(DEPS)
+	@mkdir -p build-tsan
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(TSAN) -c -o $@ $<
+
+build-tsan/psoas-triage: $(TSAN_OBJ)
+	$(CC) $(CFLAGS) $(TSAN) -o $@ $(TSAN_OBJ) $(LDLIBS)
+	ln -sfn ../rules build-tsan/rules
+	ln -sfn ../kb build-tsan/kb
+
+tsan: build-tsan/psoas-triage $(IMAGE)
+	TSAN_OPTIONS=exitcode=97:halt_on_error=1 PSOAS_TOOL_STATUS=97 \
+	  PSOAS_BIN=$(CURDIR)/build-tsan/psoas-triage python3 tests/run.py -k $(TSAN_TESTS)
 
 # `make valgrind`: memcheck over the test modules that run eval, check (and intake, once
 # it exists): every run of the binary is wrapped; an error or a definite/indirect leak
