@@ -178,8 +178,7 @@ static int agrees(struct worker *w, const char *text, size_t len, const char *wh
   json_error_t e;
   json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
   int same = j && case_from_json(k, j, &w->check, where, err, sizeof err) == 0 &&
-             !strcmp(w->check.id, w->c.id) && w->check.unanswered_no == w->c.unanswered_no &&
-             !memcmp(w->check.a, w->c.a, sizeof *w->c.a * (size_t)k->nq);
+             case_same(k, &w->check, &w->c);
   json_decref(j);
   return same;
 }

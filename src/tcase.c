@@ -30,6 +30,11 @@ void case_free(struct tcase *c) {
   c->a = NULL;
 }
 
+int case_same(const kb *k, const struct tcase *a, const struct tcase *b) {
+  return a->unanswered_no == b->unanswered_no && a->id && b->id && !strcmp(a->id, b->id) &&
+         !memcmp(a->a, b->a, sizeof *a->a * (size_t)k->nq);
+}
+
 static int bad(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int bad(char *err, size_t n, const char *fmt, ...) {
   va_list ap;

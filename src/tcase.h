@@ -27,6 +27,9 @@ void case_init(struct tcase *c, const kb *k);
 void case_clear(struct tcase *c, const kb *k);
 void case_free(struct tcase *c);
 
+/* 1 if a and b are the same case: the same id, answers and "unanswered_means". */
+int case_same(const kb *k, const struct tcase *a, const struct tcase *b);
+
 /* Reads case j (a JSON object) into c, which must be case_init'ed and is cleared
  * first.  default_id names the case when it has no "id" (e.g. "FILE:3").
  * Returns 0, or -1 with a message in err naming the key and what was expected; c->id
