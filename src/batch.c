@@ -27,6 +27,8 @@
 #define SLOTS_PER_JOB 3           /* chunks in flight per worker */
 #define LINE_MAX_BYTES (1u << 20) /* longest JSON Lines record */
 #define FILE_MAX_BYTES (64u << 20) /* largest .json case file (JSON Lines: no limit) */
+#define FILE_TEXT_MAX (1u << 20)   /* .json files up to this are parsed by the workers;
+                                      larger ones by the reader, into items per case */
 
 /* ---- chunks ---------------------------------------------------------------------------- */
 
@@ -34,7 +36,8 @@ struct item {
   size_t text, len;   /* offsets into chunk.text: the raw JSON (when json is NULL) */
   size_t where;       /* offset of the default id, e.g. "cases.jsonl:12" */
   size_t error;       /* offset of a reader error message, or NO_ERROR */
-  json_t *json;       /* an already parsed case (from a .json file), or NULL */
+  json_t *json;       /* an already parsed case (from a large .json file), or NULL */
+  int file;           /* the text is a whole .json file (errors give line and column) */
 };
 #define NO_ERROR ((size_t)-1)
 
@@ -113,8 +116,10 @@ static size_t add_text(struct chunk *c, const char *s, size_t n) {
 
 /* Adds one case: raw JSON text, or parsed json (reference taken), or a reader error.
  * bytes: how much input it stands for (progress). */
-static void add_item(struct pipeline *p, const char *where, const char *text, size_t len,
-                     json_t *json, const char *error, size_t bytes) {
+/* Adds one item to the chunk being filled: raw JSON text (a JSON Lines record, or a whole
+ * .json file when file is set), an already parsed json, or a reader's error message. */
+static void add_item_of(struct pipeline *p, const char *where, const char *text, size_t len,
+                        json_t *json, const char *error, size_t bytes, int file) {
   struct chunk *c = open_chunk(p);
   c->bytes += bytes;
   struct item *it = &c->items[c->n++];
@@ -123,8 +128,14 @@ static void add_item(struct pipeline *p, const char *where, const char *text, si
   it->len = text ? len : 0;
   it->error = error ? add_text(c, error, strlen(error)) : NO_ERROR;
   it->json = json;
+  it->file = file;
   p->filling = c->n;
   if (c->n == CHUNK_CASES || c->text.len >= CHUNK_BYTES) submit(p);
+}
+
+static void add_item(struct pipeline *p, const char *where, const char *text, size_t len,
+                     json_t *json, const char *error, size_t bytes) {
+  add_item_of(p, where, text, len, json, error, bytes, 0);
 }
 
 /* ---- workers ----------------------------------------------------------------------------- */
@@ -209,7 +220,12 @@ static void run_item(struct worker *w, struct chunk *c, struct item *it) {
     j = json_loadb(c->text.s + it->text, it->len, JSON_REJECT_DUPLICATES, &e);
     if (!j) {
       char msg[300];
-      snprintf(msg, sizeof msg, "malformed JSON at column %d: %s", e.column, case_json_reason(&e));
+      if (it->file)
+        snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", e.line, e.column,
+                 case_json_reason(&e));
+      else
+        snprintf(msg, sizeof msg, "malformed JSON at column %d: %s", e.column,
+                 case_json_reason(&e));
       error_record(w, c, where, msg);
       return;
     }
@@ -415,6 +431,18 @@ static void read_json_file(struct pipeline *p, const char *path) {
     snprintf(msg, sizeof msg, "file larger than %u MiB (use JSON Lines for big sets)",
              FILE_MAX_BYTES >> 20);
     add_item(p, path, NULL, 0, NULL, msg, bytes);
+    return;
+  }
+  if (bytes <= FILE_TEXT_MAX) { /* the usual case file: read here, parsed by a worker */
+    size_t len;
+    char *text = read_file(path, &len);
+    if (!text) {
+      snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
+      add_item(p, path, NULL, 0, NULL, msg, bytes);
+      return;
+    }
+    add_item_of(p, path, text, len, NULL, NULL, bytes, 1);
+    free(text);
     return;
   }
   json_error_t e;

@@ -168,6 +168,10 @@ int fastcase_read(struct fastcase *f, const kb *k, const char *text, size_t len,
                   const char *default_id) {
   /* An escape can spell a key or value another way ("\u0069d"), a NUL or a lone
    * surrogate: all left to the reference reader, as is a byte-order mark. */
+  while (len && (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')) {
+    text++; /* JSON's whitespace, e.g. before a case file's object */
+    len--;
+  }
   if (len == 0 || len > FAST_MAX || text[0] != '{' || memchr(text, '\\', len)) return 0;
   if (f->cap < len + simdjson::SIMDJSON_PADDING) {
     free(f->buf);

@@ -423,3 +423,46 @@ def test_fast_reader_changes_nothing():
     expect(m is not None, f"verify: no count on stderr: {v.stderr[-300:]}")
     expect(int(m.group(2)) == 0, f"verify: {m.group(0)}")
     expect(int(m.group(1)) >= 550, f"the fast reader settled too few records: {m.group(0)}")
+
+
+def test_case_files_fast_and_reference_agree():
+    """A directory of .json case files (parsed by the workers, the plain ones by the fast
+    reader): the same records, messages and exit status with the fast reader off and on,
+    with 1 and 2 jobs; a malformed file is named with its line and column."""
+    d = tmpdir("casefiles")
+    cases = [json.loads(line) for line in bench.gen_cases(300, seed=8, invalid_rate=0.05)]
+    for i, case in enumerate(cases):
+        with open(os.path.join(d, f"c{i:04d}.json"), "w") as f:
+            if i % 3 == 0:
+                json.dump(case, f, indent=2)  # as an editor or the intake writes them
+            elif i % 3 == 1:
+                f.write("\n  " + json.dumps(case) + "\n")
+            else:
+                json.dump([case, dict(case, id=case["id"] + "-b")], f)
+    extra = {
+        "z-malformed.json": '{\n  "id": "m",\n  "answers": {"fever": tru}\n}\n',
+        "z-escape.json": '{"id":"e\\u0073c","answers":{"fev\\u0065r":true}}',
+        "z-dup.json": '{"id":"d","answers":{"fever":true,"fever":false}}',
+        "z-empty.json": "",
+        "z-empty-array.json": "[]",
+        "z-story.json": '{"id":"s","story":"x","expect":{"disposition":"urgent"},"answers":{"fever":true}}',
+    }
+    for name, text in extra.items():
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+    with open(os.path.join(d, "z-bom.json"), "wb") as f:
+        f.write(b'\xef\xbb\xbf{"id":"bom","answers":{}}')
+    ref = run(["eval", "--jobs", "1", d], env={"PSOAS_FASTPATH": "0"})
+    expect(ref.returncode == 65, f"exit {ref.returncode}: {ref.stderr[-300:]}")
+    for jobs in ("1", "2"):
+        fast = run(["eval", "--jobs", jobs, d])
+        expect((fast.returncode, fast.stdout, fast.stderr) == (ref.returncode, ref.stdout, ref.stderr),
+               f"--jobs {jobs}: case files read differently with the fast reader")
+    recs = {r["id"]: r for r in records(ref.stdout)}
+    expect(len(recs) == 300 + 100 + len(extra) + 1, f"{len(recs)} records")
+    bad = recs[os.path.join(d, "z-malformed.json")]
+    expect("malformed JSON at line 3, column" in bad["error"], bad)
+    expect(recs["esc"]["disposition"] == "urgent", recs["esc"])
+    v = run(["eval", d], env={"PSOAS_FASTPATH": "verify"})
+    m = re.search(r"fast path: (\d+) records settled, 0 disagreed", v.stderr)
+    expect(m is not None and int(m.group(1)) >= 150, f"verify: {v.stderr[-300:]}")

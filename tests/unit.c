@@ -162,6 +162,7 @@ static void test_fastcase_agrees(void) {
           "\"collapse\":false,\"leg_pain\":null,\"limp\":\"unknown\",\"runner\":\"no\"},"
           "\"unanswered_means\":\"no\"}"},
       {1, "{\"answers\":{}}"},                                 /* default id */
+      {1, "\n  {\"answers\":{\"fever\":true}}\n"},              /* a case file's layout */
       {1, "{\"id\":-42,\"answers\":{\"age\":0}}"},         /* a number id */
       {1, "{ \"answers\" : { \"age\" : -0 } , \"unanswered_means\" : \"unknown\" }"},
       {1, "{\"note\":\"caf\xc3\xa9\",\"flag\":true,\"n\":null,\"k\":7,\"answers\":{}}"},
