@@ -319,15 +319,20 @@ static void *writer_main(void *arg) {
     struct chunk *c = &p->slots[p->next_write % p->nslots];
     if (p->next_write < p->next_fill && c->state == SLOT_DONE && c->seq == p->next_write) {
       pthread_mutex_unlock(&p->mu);
+      int failed = 0, err = 0; /* write_error is read by the reader: set it under the lock */
       if (!p->write_error &&
           ((c->out.len && fwrite(c->out.s, 1, c->out.len, stdout) != c->out.len) || fflush(stdout))) {
-        p->write_errno = errno;
-        p->write_error = 1;
+        failed = 1;
+        err = errno;
       }
       for (int i = 0; i < p->ncounts; i++) p->totals[i] += c->counts[i];
       p->done_bytes += (off_t)c->bytes;
       if (p->o->progress) show_progress(p, 0);
       pthread_mutex_lock(&p->mu);
+      if (failed) {
+        p->write_errno = err;
+        p->write_error = 1;
+      }
       c->n = 0;
       c->state = SLOT_EMPTY;
       p->next_write++;
