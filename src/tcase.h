@@ -33,7 +33,10 @@ int case_same(const kb *k, const struct tcase *a, const struct tcase *b);
 /* Reads case j (a JSON object) into c, which must be case_init'ed and is cleared
  * first.  default_id names the case when it has no "id" (e.g. "FILE:3").
  * Returns 0, or -1 with a message in err naming the key and what was expected; c->id
- * is then still set (to the case's id when it had a usable one) for the error record. */
+ * is then still set (to the case's id when it had a usable one) for the error record.
+ * This is the reference reader: src/fastcase.cc settles the plain cases first and must
+ * accept nothing this rejects -- a new check here needs its mirror there (or there, a
+ * reason to decline); tests/test_batch.py and fuzz/fuzz_case.c compare the two. */
 int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_id,
                    char *err, size_t errlen);
 
