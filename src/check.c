@@ -375,18 +375,8 @@ static int kb_line(struct checker *C, int slot, const char *id, const char **pat
     free(s);
   }
   *path = C->kbpath[slot];
-  int line = 1;
-  size_t idlen = strlen(id);
-  for (const char *p = t->s; *p; p++) {
-    if (*p == '\n') line++;
-    if (strncmp(p, "\"id\"", 4)) continue;
-    const char *v = p + 4;
-    while (is_space(*v)) v++;
-    if (*v++ != ':') continue;
-    while (is_space(*v)) v++;
-    if (*v == '"' && !strncmp(v + 1, id, idlen) && v[1 + idlen] == '"') return line;
-  }
-  return 1;
+  int line = kb_line_of_id(t->s ? t->s : "", id);
+  return line ? line : 1;
 }
 
 /* The questions.json object of question id (borrowed), or NULL. */

@@ -78,13 +78,36 @@ struct loader {
   kb *k;
 };
 
+static int json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+int kb_line_of_id(const char *text, const char *id) {
+  int line = 1;
+  size_t idlen = strlen(id);
+  for (const char *p = text; *p; p++) {
+    if (*p == '\n') line++;
+    if (strncmp(p, "\"id\"", 4)) continue;
+    const char *v = p + 4;
+    while (json_space(*v)) v++;
+    if (*v++ != ':') continue;
+    while (json_space(*v)) v++;
+    if (*v == '"' && !strncmp(v + 1, id, idlen) && v[1 + idlen] == '"') return line;
+  }
+  return 0;
+}
+
 void kb_problem(struct kb_diag *d, const char *id, const char *fmt, ...) {
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if (id)
+  size_t len;
+  char *text = id ? read_file(d->file, &len) : NULL; /* only on errors: read it again */
+  int line = text ? kb_line_of_id(text, id) : 0;
+  free(text);
+  if (id && line)
+    report("%s:%d: %s: %s", d->file, line, id, msg);
+  else if (id)
     report("%s: %s: %s", d->file, id, msg);
   else
     report("%s: %s", d->file, msg);

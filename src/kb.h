@@ -2,7 +2,7 @@
  * precaution and indication texts, sources and the disclaimer (files in kb/).
  *
  * kb_load() reads and validates every file; a broken entry is reported as
- * "FILE: ID: problem" and the load fails.  A kb is immutable after loading and may be
+ * "FILE:LINE: ID: problem" and the load fails.  A kb is immutable after loading and may be
  * shared by threads.  Strings inside it live as long as the kb. */
 #ifndef PSOAS_KB_H
 #define PSOAS_KB_H
@@ -68,14 +68,16 @@ typedef struct kb {
   void *json[6];         /* the parsed files; the strings above point into them */
 } kb;
 
-/* Diagnostics while loading a knowledge file: kb_problem() reports "FILE: ID: problem"
- * (or "FILE: problem" when id is NULL) and counts it; kb_need_str() returns the
+/* Diagnostics while loading a knowledge file: kb_problem() reports "FILE:LINE: ID: problem"
+ * (LINE: of the entry with that id; "FILE: problem" when id is NULL) and counts it; kb_need_str() returns the
  * non-empty string member key of object o, or reports and returns "". */
 struct json_t;
 struct kb_diag {
   const char *file;
   int errors;
 };
+/* The line (from 1) of a knowledge file's text where the entry with "id": id is, or 0. */
+int kb_line_of_id(const char *text, const char *id);
 void kb_problem(struct kb_diag *d, const char *id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *kb_need_str(struct kb_diag *d, struct json_t *o, const char *id, const char *key);

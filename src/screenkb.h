@@ -3,7 +3,7 @@
  * level.
  *
  * screenkb_load() validates the file against a loaded kb and reports every problem as
- * "FILE: ID: problem".  Strings point into the parsed file and live as long as the
+ * "FILE:LINE: ID: problem".  Strings point into the parsed file and live as long as the
  * screenkb; screenkb_free(NULL) is a no-op. */
 #ifndef PSOAS_SCREENKB_H
 #define PSOAS_SCREENKB_H

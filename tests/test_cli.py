@@ -186,10 +186,13 @@ def test_broken_kb_exit_70_names_file_and_entry():
     path = os.path.join(d, "kb", "concerns.json")
     data = json.load(open(path))
     data["concerns"][0]["level"] = "soonish"
-    json.dump(data, open(path, "w"))
+    with open(path, "w") as f:
+        json.dump(data, f, indent=2)
+    with open(path) as f:  # the line of the broken entry's id
+        line = next(i for i, t in enumerate(f, 1) if '"id": "aaa_rupture"' in t)
     p = run(["--kb", os.path.join(d, "kb"), "eval", DEV02])
     expect(p.returncode == 70, f"exit {p.returncode}")
-    expect(f"{path}: aaa_rupture: \"level\" must be emergency, urgent, refer, caution or proceed, not 'soonish'"
+    expect(f"{path}:{line}: aaa_rupture: \"level\" must be emergency, urgent, refer, caution or proceed, not 'soonish'"
            in p.stderr, p.stderr)
 
 

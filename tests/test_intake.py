@@ -352,10 +352,12 @@ def test_broken_screen_kb_is_reported():
         s["groups"][1]["members"][0]["id"] = "sudden_sever_pain"
         s["groups"][2]["members"].append({"id": "age", "phrase": "x"})
         with open(path, "w") as f:
-            json.dump(s, f)
+            json.dump(s, f, indent=2)
+        with open(path) as f:  # the line of the broken group's id
+            line = next(i for i, t in enumerate(f, 1) if '"id": "aorta"' in t)
         p = harness.run(["--kb", kb, "screen"], input="")
         expect(p.returncode == 70, f"exit {p.returncode}")
-        expect("screen.json: aorta: member sudden_sever_pain is not a finding (did you mean 'sudden_severe_pain'?)"
+        expect(f"screen.json:{line}: aorta: member sudden_sever_pain is not a finding (did you mean 'sudden_severe_pain'?)"
                in p.stderr, p.stderr)
         expect("nerves: member age must be a yes/no question" in p.stderr, p.stderr)
     finally:
