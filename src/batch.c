@@ -114,10 +114,9 @@ static size_t add_text(struct chunk *c, const char *s, size_t n) {
   return off;
 }
 
-/* Adds one case: raw JSON text, or parsed json (reference taken), or a reader error.
- * bytes: how much input it stands for (progress). */
 /* Adds one item to the chunk being filled: raw JSON text (a JSON Lines record, or a whole
- * .json file when file is set), an already parsed json, or a reader's error message. */
+ * .json file when file is set), or parsed json (reference taken), or a reader's error
+ * message.  bytes: how much input it stands for (progress). */
 static void add_item_of(struct pipeline *p, const char *where, const char *text, size_t len,
                         json_t *json, const char *error, size_t bytes, int file) {
   struct chunk *c = open_chunk(p);
@@ -151,6 +150,14 @@ struct worker {
   long settled, disagreed; /* records the fast path settled; of them, read otherwise */
   pthread_t thread;
 };
+
+static void worker_free(struct worker *w) {
+  engine_close(w->engine);
+  result_free(&w->r);
+  case_free(&w->c);
+  case_free(&w->check);
+  fastcase_free(w->fast);
+}
 
 /* Evaluates the case in w->c (read and valid) and adds its record to chunk c. */
 static void eval_case(struct worker *w, struct chunk *c) {
@@ -442,8 +449,10 @@ static void read_json_file(struct pipeline *p, const char *path) {
     size_t len;
     char *text = read_file(path, &len);
     if (!text) {
+      report("%s: %s", path, strerror(errno));
       snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
       add_item(p, path, NULL, 0, NULL, msg, bytes);
+      p->missing = 1;
       return;
     }
     add_item_of(p, path, text, len, NULL, NULL, bytes, 1);
@@ -620,13 +629,7 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   for (int i = 0; i < jobs; i++) {
     w[i].p = &p;
     if (!(w[i].engine = engine_open(k, o->rules_dir))) {
-      for (int j = 0; j < i; j++) {
-        engine_close(w[j].engine);
-        result_free(&w[j].r);
-        case_free(&w[j].c);
-        case_free(&w[j].check);
-        fastcase_free(w[j].fast);
-      }
+      for (int j = 0; j < i; j++) worker_free(&w[j]);
       free(w);
       return EXIT_SOFTWARE;
     }
@@ -697,13 +700,7 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
     report("error writing the results: %s", strerror(p.write_errno));
     status = EXIT_IOERR;
   }
-  for (int i = 0; i < jobs; i++) {
-    engine_close(w[i].engine);
-    result_free(&w[i].r);
-    case_free(&w[i].c);
-    case_free(&w[i].check);
-    fastcase_free(w[i].fast);
-  }
+  for (int i = 0; i < jobs; i++) worker_free(&w[i]);
   for (int i = 0; i < p.nslots; i++) {
     for (int j = 0; j < p.slots[i].n; j++) json_decref(p.slots[i].items[j].json);
     free(p.slots[i].items);
