@@ -19,7 +19,8 @@
 ;;; Host functions (src/engine.c; the knowledge they use is the kb's, not C's):
 ;;;   (concern-level ID) -> the level kb/concerns.json gives concern ID, or the symbol
 ;;;                         unknown-concern (more severe than any level) if it has none
-;;;   (severity LEVEL)   -> 1 for the most severe level in kb/levels.json ... 6 for the
+;;;   (severity LEVEL)   -> 1 for the most severe level (kb/levels.json lists them from the
+;;;                         most severe; the loader checks the order) ... 6 for the
 ;;;                         least; 0 for a symbol that is no level (a typo can never lower
 ;;;                         a disposition)
 ;;;   (more-severe A B)  -> TRUE if level A is more severe than level B

@@ -81,9 +81,9 @@ static void *symbol_arg(void *env, int i) {
   return GetType(a) == SYMBOL ? GetValue(a) : NULL;
 }
 
-/* 1 for the most severe level (the order of kb/levels.json), LV_COUNT for the least;
- * 0 for anything that is not a level, e.g. unknown-concern, so a typo can never lower a
- * disposition.  Symbols are compared by address: CLIPS interns them. */
+/* 1 for the most severe level (enum level; kb/levels.json must list them in this order),
+ * LV_COUNT for the least; 0 for anything that is not a level, e.g. unknown-concern, so a
+ * typo can never lower a disposition.  Symbols are compared by address: CLIPS interns them. */
 static int level_rank(struct engine *e, void *sym) {
   for (int l = 0; l < LV_COUNT; l++)
     if (e->level_sym[l] == sym) return l + 1;

@@ -448,6 +448,9 @@ static void load_levels(struct loader *L) {
       continue;
     }
     check_keys(L, o, id, keys);
+    if (l != (int)i) /* the rules' (severity) and the safety net rely on this order */
+      kb_problem(&L->d, id, "out of order: levels are listed from the most severe to the least (%s first)",
+                 level_name(LV_EMERGENCY));
     L->k->levels[l].id = level_name((enum level)l);
     L->k->levels[l].label = kb_need_str(&L->d, o, id, "label");
     L->k->levels[l].action = kb_need_str(&L->d, o, id, "action");

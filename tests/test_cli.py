@@ -196,6 +196,22 @@ def test_broken_kb_exit_70_names_file_and_entry():
            in p.stderr, p.stderr)
 
 
+def test_levels_out_of_order_are_refused():
+    """The rules' (severity LEVEL) and the safety net rank levels in kb/levels.json's order:
+    a file that lists them in another order does not load."""
+    d = tmpdir()
+    shutil.copytree(os.path.join(ROOT, "kb"), os.path.join(d, "kb"))
+    path = os.path.join(d, "kb", "levels.json")
+    data = json.load(open(path))
+    data["levels"][0], data["levels"][1] = data["levels"][1], data["levels"][0]
+    with open(path, "w") as f:
+        json.dump(data, f, indent=2)
+    p = run(["--kb", os.path.join(d, "kb"), "eval", DEV02])
+    expect(p.returncode == 70, f"exit {p.returncode}")
+    expect("urgent: out of order: levels are listed from the most severe to the least" in p.stderr,
+           p.stderr)
+
+
 def test_rules_raising_unknown_concern_is_an_error_not_silence():
     rules = rules_with("55-new.clp", '(defrule CONCERNS::new "[A] x" (finding (id fever) (value yes))\n'
                                      '  => (assert (concern (id brand_new_concern))))\n')
