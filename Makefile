@@ -74,6 +74,23 @@ clean:
 
 # ---- hardening: sanitizers, valgrind, fuzzing (see README "Hardening") ----
 
+# $(call variant,DIR,FLAGS): the program built with the extra FLAGS into DIR/, with the
+# rules and kb beside it (for the sanitizer builds below).
+define variant
+$(1)/%.o: src/%.c $$(wildcard src/*.h) | $$(DEPS)
+	@mkdir -p $(1)
+	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $(2) -c -o $$@ $$<
+
+$(1)/%.o: src/%.cc $$(wildcard src/*.h) | $$(DEPS)
+	@mkdir -p $(1)
+	$$(CXX) $$(CPPFLAGS) $$(CXXFLAGS) $(2) -c -o $$@ $$<
+
+$(1)/psoas-triage: $$(SRC:src/%.c=$(1)/%.o) $$(CXXSRC:src/%.cc=$(1)/%.o)
+	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LDLIBS)
+	ln -sfn ../rules $(1)/rules
+	ln -sfn ../kb $(1)/kb
+endef
+
 # `make sanitize`: everything built with AddressSanitizer + UBSan into build-san/, then
 # the whole test suite against it.  A sanitizer report exits 98, which fails the test.
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -81,18 +98,7 @@ SAN_OBJ  = $(SRC:src/%.c=build-san/%.o) $(CXXSRC:src/%.cc=build-san/%.o)
 SAN_ENV  = ASAN_OPTIONS=exitcode=98:detect_leaks=1:abort_on_error=0 \
            UBSAN_OPTIONS=exitcode=98:print_stacktrace=1 PSOAS_TOOL_STATUS=98
 
-build-san/%.o: src/%.c $(wildcard src/*.h) | $(DEPS)
-	@mkdir -p build-san
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
-
-build-san/%.o: src/%.cc $(wildcard src/*.h) | $(DEPS)
-	@mkdir -p build-san
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(SAN) -c -o $@ $<
-
-build-san/psoas-triage: $(SAN_OBJ)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $(SAN_OBJ) $(LDLIBS)
-	ln -sfn ../rules build-san/rules
-	ln -sfn ../kb build-san/kb
+$(eval $(call variant,build-san,$(SAN)))
 
 build-san/unit-tests: tests/unit.c $(filter-out build-san/main.o,$(SAN_OBJ))
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ tests/unit.c $(filter-out build-san/main.o,$(SAN_OBJ)) $(LDLIBS)
@@ -105,21 +111,9 @@ sanitize: build-san/psoas-triage build-san/unit-tests
 # built into build-tsan/, then the batch tests (TSAN_TESTS) against it.  A data race
 # exits 97, which fails the test.
 TSAN       = -fsanitize=thread
-TSAN_OBJ   = $(SRC:src/%.c=build-tsan/%.o) $(CXXSRC:src/%.cc=build-tsan/%.o)
 TSAN_TESTS ?= test_batch
 
-build-tsan/%.o: src/%.c $(wildcard src/*.h) | $(DEPS)
-	@mkdir -p build-tsan
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(TSAN) -c -o $@ $<
-
-build-tsan/%.o: src/%.cc $(wildcard src/*.h) | $(DEPS)
-	@mkdir -p build-tsan
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(TSAN) -c -o $@ $<
-
-build-tsan/psoas-triage: $(TSAN_OBJ)
-	$(CC) $(CFLAGS) $(TSAN) -o $@ $(TSAN_OBJ) $(LDLIBS)
-	ln -sfn ../rules build-tsan/rules
-	ln -sfn ../kb build-tsan/kb
+$(eval $(call variant,build-tsan,$(TSAN)))
 
 tsan: build-tsan/psoas-triage $(IMAGE)
 	TSAN_OPTIONS=exitcode=97:halt_on_error=1 PSOAS_TOOL_STATUS=97 \

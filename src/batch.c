@@ -137,6 +137,16 @@ static void add_item(struct pipeline *p, const char *where, const char *text, si
   add_item_of(p, where, text, len, json, error, bytes, 0);
 }
 
+/* The error record's text for JSON jansson could not parse: a whole file's by line and
+ * column, a JSON Lines record's (one line) by column. */
+static void malformed(char *msg, size_t n, const json_error_t *e, int file) {
+  if (file)
+    snprintf(msg, n, "malformed JSON at line %d, column %d: %s", e->line, e->column,
+             case_json_reason(e));
+  else
+    snprintf(msg, n, "malformed JSON at column %d: %s", e->column, case_json_reason(e));
+}
+
 /* ---- workers ----------------------------------------------------------------------------- */
 
 struct worker {
@@ -227,12 +237,7 @@ static void run_item(struct worker *w, struct chunk *c, struct item *it) {
     j = json_loadb(c->text.s + it->text, it->len, JSON_REJECT_DUPLICATES, &e);
     if (!j) {
       char msg[300];
-      if (it->file)
-        snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", e.line, e.column,
-                 case_json_reason(&e));
-      else
-        snprintf(msg, sizeof msg, "malformed JSON at column %d: %s", e.column,
-                 case_json_reason(&e));
+      malformed(msg, sizeof msg, &e, it->file);
       error_record(w, c, where, msg);
       return;
     }
@@ -462,8 +467,7 @@ static void read_json_file(struct pipeline *p, const char *path) {
   json_error_t e;
   json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
   if (!doc) {
-    snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", e.line, e.column,
-             case_json_reason(&e));
+    malformed(msg, sizeof msg, &e, 1);
     add_item(p, path, NULL, 0, NULL, msg, bytes);
     return;
   }
