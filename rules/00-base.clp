@@ -6,16 +6,21 @@
 ;;;                  a number or a choice.  A "no" or "don't know" is not a fact: "no X"
 ;;;                  is written (not (finding (id X) (value yes))), as CLINICAL.md defines
 ;;;                  it, and `check` rejects a rule that waits for (value no|unknown).
-;;;   (open-question (id ID) (red-flag yes|no) (who patient|therapist)
+;;;   (open-question (id ID) (required red-flag|safety|no) (who patient|therapist)
 ;;;                  (state unanswered|unknown) (rank N))      applicable questions not yet
-;;;                  answered yes/no/value; in eval mode only the red-flag ones
+;;;                  answered yes/no/value (a `when` still undecided counts as applicable);
+;;;                  `required`: what must be answered before anyone is cleared -- the
+;;;                  red flags, and the treatment-safety questions except in `screen`;
+;;;                  in eval mode only the required ones are asserted
 ;;; Produces (read back by the host):
 ;;;   (concern (id ID) (because ITEM...))     ITEM = finding id, or a comparison "age>=55"
 ;;;   (precaution (id ID))  (indication (id ID) (because ITEM...))
 ;;;   (disposition (level emergency|urgent|refer|incomplete|caution|proceed))
-;;;   (ask (id ID) (rank N) (reason red-flag|follow-up|pattern|history|...)
+;;;   (ask (id ID) (rank N) (reason red-flag|safety|follow-up|pattern|history|...)
 ;;;        (concerns CONCERN...))      a question the dialogue should ask; lowest rank
 ;;;                                    first; concerns = what its answer rules in or out
+;;;   (pain-course (kind new|recent) (because ITEM...))     derived by COURSE (05-course.clp)
+;;;   (psoas-not-quiet (because ITEM...))                   derived by COURSE
 ;;; Host functions (src/engine.c; the knowledge they use is the kb's, not C's):
 ;;;   (concern-level ID) -> the level kb/concerns.json gives concern ID, or the symbol
 ;;;                         unknown-concern (more severe than any level) if it has none
@@ -41,10 +46,21 @@
 
 (deftemplate MAIN::open-question
   (slot id (type SYMBOL))
-  (slot red-flag (type SYMBOL) (allowed-symbols no yes))
+  (slot required (type SYMBOL) (allowed-symbols no red-flag safety))
   (slot who (type SYMBOL) (allowed-symbols patient therapist))
   (slot state (type SYMBOL) (allowed-symbols unanswered unknown))
   (slot rank (type INTEGER)))
+
+(deftemplate MAIN::pain-course
+  "Derived by the COURSE module from symptom_weeks and pain_worsening (CLINICAL.md
+   revision 2, principle 3): `new` pain is symptom_weeks < 6, or symptom_weeks unknown,
+   or pain_worsening; `recent` pain is the same without the unknown."
+  (slot kind (type SYMBOL) (allowed-symbols new recent))
+  (multislot because))
+
+(deftemplate MAIN::psoas-not-quiet
+  "Derived by COURSE: a finding that rules out every release indication (principle 4)."
+  (multislot because))
 
 (deftemplate MAIN::concern
   (slot id (type SYMBOL))
@@ -68,10 +84,20 @@
   (multislot concerns (type SYMBOL)))
 
 (defrule MAIN::start
-  "[A] Run the phases in order: concerns, precautions, disposition, indications, questions."
+  "[A] Run the phases in order: the course of the pain, concerns, precautions,
+   disposition, indications, questions."
   =>
-  (focus CONCERNS PRECAUTIONS DISPOSITION INDICATIONS QUESTIONS))
+  (focus COURSE CONCERNS PRECAUTIONS DISPOSITION INDICATIONS QUESTIONS))
 
+;;; An `age >= N` condition of an emergency or urgent trigger holds while the age is
+;;; unknown (CLINICAL.md revision 2, principle 1): such a rule matches
+;;; (not (finding (id age) (value ?a&:(< ?a N)))) and explains itself with this item.
+(deffunction MAIN::age-at-least (?n)
+  (if (any-factp ((?f finding)) (eq ?f:id age))
+   then (str-cat "age>=" ?n)
+   else "age unknown"))
+
+(defmodule COURSE (import MAIN ?ALL))
 (defmodule CONCERNS (import MAIN ?ALL))
 (defmodule PRECAUTIONS (import MAIN ?ALL))
 (defmodule DISPOSITION (import MAIN ?ALL))

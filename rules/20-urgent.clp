@@ -1,5 +1,11 @@
 ;;; 20-urgent.clp -- concerns that force the level `urgent`: a physician the same day.
-;;; Consumes: finding.  Produces: concern.
+;;; Consumes: finding, pain-course, concern (for "when X does not fire").
+;;; Produces: concern.  An `age >= N` condition here holds while the age is unknown; an
+;;; `age < N` condition needs a known age; a sex condition holds for that sex or `other`
+;;; (CLINICAL.md revision 2, principles 1 and 2).  "When X does not fire" is written
+;;; (logical (not (concern (id X)))), so the concern goes again if X is concluded later.
+
+;;; ---- the aorta -------------------------------------------------------------------------
 
 (defrule CONCERNS::aaa-pulsatile-mass
   "[N156] A pulsatile abdominal mass, felt by the patient or the therapist."
@@ -8,11 +14,38 @@
   (assert (concern (id aaa) (because ?mass))))
 
 (defrule CONCERNS::aaa-first-colic-after-55
-  "[N156][K] A first 'renal colic' at 55 or over is an aneurysm until shown otherwise."
+  "[N156][K] A first 'renal colic' at 55 or over (or of unknown age) is an aneurysm until
+   shown otherwise."
   (finding (id flank_pain_waves) (value yes))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 55)))
+  (not (finding (id age) (value ?a&:(< ?a 55))))
   =>
-  (assert (concern (id aaa) (because flank_pain_waves "age>=55"))))
+  (assert (concern (id aaa) (because flank_pain_waves (age-at-least 55)))))
+
+(defrule CONCERNS::aaa-known-with-pain
+  "[N156] A known aneurysm with back, groin, buttock, pelvic, side or lower-left belly pain
+   that is not recent: it may be symptomatic, a same-day vascular assessment (recent pain
+   is `aaa_rupture`)."
+  (logical (not (pain-course (kind recent))))
+  (finding (id known_aaa) (value yes))
+  (finding (id ?site&low_back_pain|groin_pain|buttock_pain|pelvic_pain|flank_pain|flank_pain_waves|left_lower_abdominal_pain)
+           (value yes))
+  =>
+  (assert (concern (id aaa) (because known_aaa ?site))))
+
+(defrule CONCERNS::aaa-worsening-pain-at-risk
+  "[N156] At 60 or over (or of unknown age), a man, a smoker or a person with vascular risk
+   whose new back, side, groin or buttock pain keeps getting worse: an expanding aneurysm."
+  (not (finding (id age) (value ?a&:(< ?a 60))))
+  (or (finding (id ?risk&smoker|vascular_risk) (value yes))
+      (finding (id ?risk&sex) (value male|other)))
+  (finding (id ?site&low_back_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  (finding (id pain_worsening) (value yes))
+  (not (finding (id symptom_weeks) (value ?w&:(>= ?w 6))))
+  =>
+  (assert (concern (id aaa) (because (age-at-least 60) (if (eq ?risk sex) then "sex=male" else ?risk)
+                                     ?site pain_worsening))))
+
+;;; ---- infection ---------------------------------------------------------------------------
 
 (defrule CONCERNS::psoas-abscess
   "[A][I] Fever in an immunocompromised or otherwise at-risk person with back, groin,
@@ -30,6 +63,45 @@
   =>
   (assert (concern (id infection) (because fever))))
 
+(defrule CONCERNS::spinal-infection
+  "[F][A] New back, side, groin or buttock pain (or a limp or psoas sign) in a person at
+   risk of infection who feels unwell, whose pain keeps worsening or wakes them: spinal
+   infection or psoas abscess, which is often afebrile."
+  (finding (id ?risk&injection_drug_use|immunocompromised|recent_spinal_procedure|recent_infection|diabetes)
+           (value yes))
+  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|limp|psoas_sign)
+           (value yes))
+  (pain-course (kind new) (because $?course))
+  (finding (id ?sign&feeling_unwell|pain_worsening|night_pain) (value yes))
+  =>
+  (assert (concern (id spinal_infection) (because ?risk ?site $?course ?sign))))
+
+(defrule CONCERNS::pid
+  "[A][B] Pelvic pain in a woman with abnormal discharge or fever: pelvic inflammatory
+   disease (salpingitis)."
+  (finding (id sex) (value ?sex&female|other))
+  (finding (id pelvic_pain) (value yes))
+  (finding (id ?sign&abnormal_vaginal_discharge|fever) (value yes))
+  =>
+  (assert (concern (id pid) (because (str-cat "sex=" ?sex) pelvic_pain ?sign))))
+
+(defrule CONCERNS::prostatitis-acute
+  "[A] Fever in a man with perineal pain or painful urination: acute prostatitis."
+  (finding (id sex) (value ?sex&male|other))
+  (finding (id fever) (value yes))
+  (finding (id ?sign&perineal_pain|painful_urination) (value yes))
+  =>
+  (assert (concern (id prostatitis_acute) (because (str-cat "sex=" ?sex) fever ?sign))))
+
+(defrule CONCERNS::diverticulitis-acute
+  "[A] Left lower abdominal pain with fever: acute diverticulitis."
+  (finding (id left_lower_abdominal_pain) (value yes))
+  (finding (id fever) (value yes))
+  =>
+  (assert (concern (id diverticulitis_acute) (because left_lower_abdominal_pain fever))))
+
+;;; ---- nerves, the kidney ------------------------------------------------------------------
+
 (defrule CONCERNS::neuro-deficit
   "[I][C] New or progressive weakness in a leg or foot."
   (finding (id leg_weakness) (value yes))
@@ -37,7 +109,8 @@
   (assert (concern (id neuro_deficit) (because leg_weakness))))
 
 (defrule CONCERNS::kidney-stone
-  "[A][K] Waves of loin pain radiating to the groin: ureteric colic."
+  "[A][K] Waves of loin pain radiating to the groin: ureteric colic (blood in the urine
+   supports it)."
   (finding (id flank_pain_waves) (value yes))
   =>
   (assert (concern (id kidney_stone) (because flank_pain_waves))))
@@ -49,43 +122,84 @@
   =>
   (assert (concern (id kidney_stone) (because flank_pain_waves blood_in_urine))))
 
-(defrule CONCERNS::pid
-  "[A][B] Pelvic pain in a woman with abnormal discharge or fever: pelvic inflammatory
-   disease (salpingitis)."
-  (finding (id sex) (value female))
-  (finding (id pelvic_pain) (value yes))
-  (finding (id ?sign&abnormal_vaginal_discharge|fever) (value yes))
-  =>
-  (assert (concern (id pid) (because "sex=female" pelvic_pain ?sign))))
+;;; ---- pregnancy, the abdomen, the testes -----------------------------------------------
 
-(defrule CONCERNS::prostatitis-acute
-  "[A] Fever in a man with perineal pain or painful urination: acute prostatitis."
-  (finding (id sex) (value male))
-  (finding (id fever) (value yes))
-  (finding (id ?sign&perineal_pain|painful_urination) (value yes))
+(defrule CONCERNS::pregnancy-bleeding
+  "[NG126][B] Bleeding in (possible) pregnancy: ectopic pregnancy or miscarriage."
+  (finding (id pregnant) (value yes))
+  (finding (id vaginal_bleeding) (value yes))
   =>
-  (assert (concern (id prostatitis_acute) (because "sex=male" fever ?sign))))
-
-(defrule CONCERNS::diverticulitis-acute
-  "[A] Left lower abdominal pain with fever: acute diverticulitis."
-  (finding (id left_lower_abdominal_pain) (value yes))
-  (finding (id fever) (value yes))
-  =>
-  (assert (concern (id diverticulitis_acute) (because left_lower_abdominal_pain fever))))
+  (assert (concern (id pregnancy_pain) (because pregnant vaginal_bleeding))))
 
 (defrule CONCERNS::pregnancy-pain
-  "[B] Pelvic pain in a person who is or may be pregnant (ectopic pregnancy, miscarriage)."
+  "[NG126][B] New pelvic, groin or lower belly pain in (possible) pregnancy: ectopic
+   pregnancy until shown otherwise."
   (finding (id pregnant) (value yes))
-  (finding (id pelvic_pain) (value yes))
+  (pain-course (kind new) (because $?course))
+  (finding (id ?site&pelvic_pain|groin_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
+           (value yes))
   =>
-  (assert (concern (id pregnancy_pain) (because pregnant pelvic_pain))))
+  (assert (concern (id pregnancy_pain) (because pregnant ?site $?course))))
+
+(defrule CONCERNS::acute-abdomen
+  "[P][H][L] Nausea or vomiting with groin, inner-thigh, pelvic, side or lower belly pain:
+   appendicitis, an obstructed (obturator) hernia, torsion or a kidney problem."
+  (finding (id nausea_vomiting) (value yes))
+  (finding (id ?site&groin_pain|medial_thigh_pain|pelvic_pain|flank_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
+           (value yes))
+  =>
+  (assert (concern (id acute_abdomen) (because nausea_vomiting ?site))))
+
+(defrule CONCERNS::appendicitis
+  "[P] Lower right belly pain with fever, nausea, a psoas sign or pain that keeps getting
+   worse: appendicitis (a retrocaecal appendix irritates the psoas)."
+  (finding (id right_lower_abdominal_pain) (value yes))
+  (finding (id ?sign&fever|nausea_vomiting|psoas_sign|pain_worsening) (value yes))
+  =>
+  (assert (concern (id appendicitis) (because right_lower_abdominal_pain ?sign))))
+
+(defrule CONCERNS::testicular
+  "[S] A painful or swollen testicle (when torsion is not suspected): epididymo-orchitis
+   or torsion still to be excluded the same day."
+  (logical (not (concern (id testicular_torsion))))
+  (finding (id testicular_pain) (value yes))
+  =>
+  (assert (concern (id testicular) (because testicular_pain))))
+
+;;; ---- bleeding, clots, arteries -----------------------------------------------------------
+
+(defrule CONCERNS::bleed-on-anticoagulant
+  "[L] New groin, hip, side or thigh pain, or leg weakness, on a blood thinner: an
+   iliopsoas or retroperitoneal bleed until shown otherwise."
+  (finding (id anticoagulants) (value yes))
+  (finding (id ?site&groin_pain|hip_pain|flank_pain|thigh_symptoms|medial_thigh_pain|leg_weakness)
+           (value yes))
+  (pain-course (kind new) (because $?course))
+  =>
+  (assert (concern (id bleed_on_anticoagulant) (because anticoagulants ?site $?course))))
+
+(defrule CONCERNS::dvt
+  "[NG158] One leg swollen, warm, red or tender: deep vein thrombosis (no massage of that
+   leg)."
+  (finding (id leg_swelling_one_side) (value yes))
+  =>
+  (assert (concern (id dvt) (because leg_swelling_one_side))
+          (precaution (id no_massage_of_that_leg))))
+
+(defrule CONCERNS::gca
+  "[PMR] New headache, jaw pain on chewing or visual change after 50: giant cell arteritis."
+  (finding (id gca_symptoms) (value yes))
+  =>
+  (assert (concern (id gca) (because gca_symptoms))))
+
+;;; ---- bone -----------------------------------------------------------------------------
 
 (defrule CONCERNS::fracture-old-age
-  "[I][C] Trauma at 70 or over: possible fracture."
+  "[I][C] Trauma at 70 or over (or of unknown age): possible fracture."
   (finding (id recent_trauma) (value yes))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 70)))
+  (not (finding (id age) (value ?a&:(< ?a 70))))
   =>
-  (assert (concern (id fracture) (because recent_trauma "age>=70"))))
+  (assert (concern (id fracture) (because recent_trauma (age-at-least 70)))))
 
 (defrule CONCERNS::fracture-fragile-bone
   "[I][C] Trauma in a person with osteoporosis or on long-term steroids: possible fracture."
@@ -94,19 +208,45 @@
   =>
   (assert (concern (id fracture) (because recent_trauma osteoporosis_or_steroids))))
 
-(defrule CONCERNS::acute-severe-pain
-  "[N156][I] Sudden, severe or tearing pain, or fainting or clammy sweats with the pain,
-   on its own (added to the CLINICAL.md table, which raises nothing for either alone)."
-  (finding (id ?sign&sudden_severe_pain|collapse) (value yes))
+(defrule CONCERNS::cannot-bear-weight
+  "[I][Ch] Unable to stand or walk on the leg: a fracture, a septic hip or, in a child, a
+   slipped epiphysis."
+  (finding (id unable_to_bear_weight) (value yes))
   =>
-  (assert (concern (id acute_severe_pain) (because ?sign))))
+  (assert (concern (id cannot_bear_weight) (because unable_to_bear_weight))))
 
-(defrule CONCERNS::aaa-known-with-pain
-  "[N156] A known aneurysm with back, abdominal, groin or buttock pain may be symptomatic:
-   same-day vascular assessment (added to the CLINICAL.md table, where a known aneurysm
-   alone is only a caution)."
-  (finding (id known_aaa) (value yes))
-  (finding (id ?pain&low_back_pain|groin_pain|buttock_pain|pelvic_pain|flank_pain_waves|left_lower_abdominal_pain)
-           (value yes))
+(defrule CONCERNS::child-hip
+  "[Ch] A child or teenager under 18 with a limp, or hip, groin, thigh or knee pain:
+   slipped upper femoral epiphysis (up to about 17), Perthes disease or a septic hip."
+  (finding (id age) (value ?a&:(< ?a 18)))
+  (finding (id ?site&limp|groin_pain|hip_pain|medial_thigh_pain|thigh_symptoms|knee_pain) (value yes))
   =>
-  (assert (concern (id aaa) (because known_aaa ?pain))))
+  (assert (concern (id child_hip) (because "age<18" ?site))))
+
+(defrule CONCERNS::femoral-neck-stress
+  "[R] An athlete, runner or jumper with groin or hip pain and a limp or pain on taking
+   weight: a femoral neck stress fracture, which can displace."
+  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (finding (id ?site&groin_pain|hip_pain) (value yes))
+  (finding (id ?sign&limp|weight_bearing_pain) (value yes))
+  =>
+  (assert (concern (id femoral_neck_stress) (because ?sport ?site ?sign))))
+
+;;; ---- cancer, sudden pain ---------------------------------------------------------------
+
+(defrule CONCERNS::spinal-metastasis
+  "[NG234] A history of cancer with thoracic pain, pain that wakes and nothing eases, or
+   pain that keeps getting worse: spinal metastases (NICE: an MRI within a week; seen the
+   same day here, as a massage clinic cannot arrange it)."
+  (finding (id cancer_history) (value yes))
+  (finding (id ?sign&thoracic_pain|night_pain|pain_worsening) (value yes))
+  =>
+  (assert (concern (id spinal_metastasis) (because cancer_history ?sign))))
+
+(defrule CONCERNS::acute-severe-pain
+  "[I][C] Sudden severe pain that did not begin with a lift or a twist (sudden pain that
+   began with a lift or twist is ordinary acute back pain unless another row fires)."
+  (finding (id sudden_severe_pain) (value yes))
+  (not (finding (id mechanical_onset) (value yes)))
+  =>
+  (assert (concern (id acute_severe_pain) (because sudden_severe_pain "no mechanical_onset"))))

@@ -1,9 +1,15 @@
 ;;; 30-refer.clp -- concerns that force the level `refer`: a physician within days to
 ;;; two weeks, no treatment of the area until cleared.
-;;; Consumes: finding.  Produces: concern.
+;;; Consumes: finding, pain-course, concern (for "when X does not fire").
+;;; Produces: concern.  Here an `age >= N` condition needs a known age (CLINICAL.md
+;;; revision 2, principle 1); a sex condition holds for that sex or `other`.
+
+;;; ---- cancer ------------------------------------------------------------------------------
 
 (defrule CONCERNS::malignancy-history
-  "[I][C] A history of cancer with new back pain: possible spinal metastasis."
+  "[I][C] A history of cancer (when spinal metastasis or cord compression is not already
+   suspected): possible spinal metastasis."
+  (logical (not (concern (id spinal_metastasis|mscc))))
   (finding (id cancer_history) (value yes))
   =>
   (assert (concern (id malignancy) (because cancer_history))))
@@ -15,11 +21,27 @@
   (assert (concern (id malignancy) (because weight_loss))))
 
 (defrule CONCERNS::malignancy-night-pain
-  "[I][C] Night or rest pain that no position eases, at 50 or over."
+  "[I][C] Pain that wakes the person with nothing easing it."
   (finding (id night_pain) (value yes))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 50)))
   =>
-  (assert (concern (id malignancy) (because night_pain "age>=50"))))
+  (assert (concern (id malignancy) (because night_pain))))
+
+(defrule CONCERNS::malignancy-age-and-course
+  "[I][C][NG12] At 50 or over, with pain that keeps getting worse, thoracic pain, or pain
+   not improving after 4 weeks of treatment (new pain after 50 alone is not enough)."
+  (finding (id age) (value ?a&:(>= ?a 50)))
+  (finding (id ?sign&pain_worsening|thoracic_pain|not_improving) (value yes))
+  =>
+  (assert (concern (id malignancy) (because "age>=50" ?sign))))
+
+(defrule CONCERNS::malignancy-two-signs
+  "[I][C][NG12] Two of: pain that keeps getting worse, thoracic pain, pain not improving
+   after 4 weeks of treatment."
+  (finding (id ?one&pain_worsening|thoracic_pain|not_improving) (value yes))
+  (finding (id ?two&pain_worsening|thoracic_pain|not_improving&:(> (str-compare ?two ?one) 0))
+           (value yes))
+  =>
+  (assert (concern (id malignancy) (because ?one ?two))))
 
 (defrule CONCERNS::colon-cancer-bleeding
   "[A][N12] Rectal bleeding."
@@ -30,7 +52,7 @@
 (defrule CONCERNS::colon-cancer-habit-age
   "[A][N12] A lasting change in bowel habit at 50 or over."
   (finding (id bowel_habit_change) (value yes))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 50)))
+  (finding (id age) (value ?a&:(>= ?a 50)))
   =>
   (assert (concern (id colon_cancer) (because bowel_habit_change "age>=50"))))
 
@@ -40,6 +62,15 @@
   (finding (id weight_loss) (value yes))
   =>
   (assert (concern (id colon_cancer) (because bowel_habit_change weight_loss))))
+
+(defrule CONCERNS::haematuria
+  "[NG12] Visible blood in the urine at 45 or over: a urological cancer referral."
+  (finding (id blood_in_urine) (value yes))
+  (finding (id age) (value ?a&:(>= ?a 45)))
+  =>
+  (assert (concern (id haematuria) (because blood_in_urine "age>=45"))))
+
+;;; ---- the abdomen, the pelvis, the kidney ------------------------------------------------
 
 (defrule CONCERNS::diverticular-disease
   "[A] Left lower abdominal pain with a change in bowel habit and no fever."
@@ -51,67 +82,153 @@
 
 (defrule CONCERNS::prostatitis
   "[A] Perineal pain or painful urination in a man without fever."
-  (finding (id sex) (value male))
+  (finding (id sex) (value ?sex&male|other))
   (finding (id ?sign&perineal_pain|painful_urination) (value yes))
   (not (finding (id fever) (value yes)))
   =>
-  (assert (concern (id prostatitis) (because "sex=male" ?sign))))
+  (assert (concern (id prostatitis) (because (str-cat "sex=" ?sex) ?sign))))
 
 (defrule CONCERNS::hernia
-  "[A][H] A reducible groin lump: inguinal or femoral hernia."
+  "[A][H] A groin lump that is not hard, painful and stuck out: inguinal or femoral hernia."
   (finding (id groin_lump) (value yes))
   (not (finding (id groin_lump_irreducible) (value yes)))
   =>
   (assert (concern (id hernia) (because groin_lump))))
 
-(defrule CONCERNS::hip-arthritis
-  "[A][N226] Groin pain at 45 or over with short morning stiffness or painful rotation:
-   hip osteoarthritis (NICE NG226 clinical diagnosis)."
-  (finding (id groin_pain) (value yes))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 45)))
-  (finding (id ?sign&hip_stiffness_morning|pain_on_hip_rotation) (value yes))
+(defrule CONCERNS::kidney-cause
+  "[K] Steady side pain with frequent or painful urination or blood in the urine: a kidney
+   infection or stone."
+  (finding (id flank_pain) (value yes))
+  (finding (id ?sign&urinary_frequency|painful_urination|blood_in_urine) (value yes))
   =>
-  (assert (concern (id hip_arthritis) (because groin_pain "age>=45" ?sign))))
+  (assert (concern (id kidney_cause) (because flank_pain ?sign))))
 
-(defrule CONCERNS::femoral-bursitis
-  "[A] Lateral hip pain, worse lying on that side: trochanteric bursitis."
-  (finding (id lateral_hip_pain) (value yes))
+(defrule CONCERNS::abdominal-cause-right
+  "[P] Lower right belly pain (when appendicitis is not already suspected): a doctor should
+   examine the abdomen."
+  (logical (not (concern (id appendicitis))))
+  (finding (id right_lower_abdominal_pain) (value yes))
   =>
-  (assert (concern (id femoral_bursitis) (because lateral_hip_pain))))
+  (assert (concern (id abdominal_cause) (because right_lower_abdominal_pain))))
+
+(defrule CONCERNS::abdominal-cause-inner-thigh
+  "[L] Inner-thigh pain at 65 or over: an obturator hernia (typically a thin older woman)
+   until a doctor has examined."
+  (finding (id medial_thigh_pain) (value yes))
+  (finding (id age) (value ?a&:(>= ?a 65)))
+  =>
+  (assert (concern (id abdominal_cause) (because medial_thigh_pain "age>=65"))))
+
+;;; ---- infection risk ----------------------------------------------------------------------
+
+(defrule CONCERNS::spinal-infection-risk
+  "[F] New back, side, groin or buttock pain after injecting drugs, in immunosuppression or
+   after a spinal procedure (when spinal infection is not already suspected)."
+  (logical (not (concern (id spinal_infection))))
+  (finding (id ?risk&injection_drug_use|immunocompromised|recent_spinal_procedure) (value yes))
+  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  (pain-course (kind new) (because $?course))
+  =>
+  (assert (concern (id spinal_infection_risk) (because ?risk ?site $?course))))
+
+;;; ---- bone and joints ---------------------------------------------------------------------
+
+(defrule CONCERNS::stress-fracture
+  "[R] An athlete, runner or jumper with groin, hip, buttock, pelvic or thigh pain and pain
+   on taking weight, night pain or a bone-stress risk (when a femoral neck stress
+   fracture is not already suspected): a bone stress injury."
+  (logical (not (concern (id femoral_neck_stress))))
+  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (finding (id ?site&groin_pain|hip_pain|buttock_pain|pelvic_pain|medial_thigh_pain|thigh_symptoms)
+           (value yes))
+  (finding (id ?sign&weight_bearing_pain|night_pain|bone_stress_risk) (value yes))
+  =>
+  (assert (concern (id stress_fracture) (because ?sport ?site ?sign))))
+
+(defrule CONCERNS::insufficiency-fracture
+  "[I][F] Thin bones (or 70 or over) with new groin, hip, buttock or thigh pain on taking
+   weight, without an injury that already suggests a fracture: an insufficiency fracture
+   of the pelvis, sacrum or hip."
+  (logical (not (concern (id fracture))))
+  (or (finding (id ?risk&osteoporosis_or_steroids) (value yes))
+      (finding (id ?risk&age) (value ?a&:(>= ?a 70))))
+  (finding (id ?site&groin_pain|hip_pain|buttock_pain|thigh_symptoms|medial_thigh_pain) (value yes))
+  (finding (id weight_bearing_pain) (value yes))
+  (pain-course (kind new) (because $?course))
+  =>
+  (assert (concern (id insufficiency_fracture)
+                   (because (if (eq ?risk age) then "age>=70" else ?risk) ?site weight_bearing_pain $?course))))
 
 (defrule CONCERNS::fracture-minor
-  "[I][C] Pain after injury in a person without fragile bone and under 70 (or of unknown
-   age): possible fracture, to be excluded before treatment."
+  "[I][C] An injury at 50 or over, or with a limp or pain on taking weight (when a fracture
+   is not already suspected): possible fracture, to be excluded before treatment."
+  (logical (not (concern (id fracture))))
   (finding (id recent_trauma) (value yes))
-  (not (finding (id osteoporosis_or_steroids) (value yes)))
-  (not (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 70))))
+  (or (finding (id ?sign&limp|weight_bearing_pain) (value yes))
+      (finding (id ?sign&age) (value ?a&:(>= ?a 50))))
   =>
-  (assert (concern (id fracture_minor) (because recent_trauma))))
+  (assert (concern (id fracture_minor) (because recent_trauma (if (eq ?sign age) then "age>=50" else ?sign)))))
+
+(defrule CONCERNS::hip-arthritis-atypical
+  "[N226] Hip arthritis whose pain keeps getting worse or wakes the person at night: not
+   the usual course of osteoarthritis; a doctor should look for another cause."
+  (finding (id groin_pain) (value yes))
+  (finding (id age) (value ?a&:(>= ?a 45)))
+  (finding (id ?sign&hip_stiffness_morning|pain_on_hip_rotation) (value yes))
+  (finding (id ?course&pain_worsening|night_pain) (value yes))
+  =>
+  (assert (concern (id hip_arthritis_atypical) (because groin_pain "age>=45" ?sign ?course))))
+
+(defrule CONCERNS::prosthetic-hip
+  "[OP] New groin pain with a hip replacement: loosening, infection or a fracture around
+   the implant (orthopaedic practice: the surgeon's team sees it)."
+  (finding (id hip_replacement) (value yes))
+  (finding (id groin_pain) (value yes))
+  (pain-course (kind new) (because $?course))
+  =>
+  (assert (concern (id prosthetic_hip) (because hip_replacement groin_pain $?course))))
+
+;;; ---- inflammation, arteries --------------------------------------------------------------
+
+(defrule CONCERNS::pmr
+  "[PMR] New aching and stiffness of both hips or shoulders with long morning stiffness
+   (when giant cell arteritis is not suspected): polymyalgia rheumatica."
+  (logical (not (concern (id gca))))
+  (finding (id bilateral_hip_aching) (value yes))
+  (finding (id morning_stiffness_long) (value yes))
+  =>
+  (assert (concern (id pmr) (because bilateral_hip_aching morning_stiffness_long))))
+
+(defrule CONCERNS::claudication
+  "[CG147] Buttock, thigh or calf pain on walking that eases on standing still, in a smoker,
+   a diabetic or a person with vascular risk: peripheral arterial disease."
+  (finding (id walking_pain_eases_standing) (value yes))
+  (finding (id ?risk&smoker|diabetes|vascular_risk) (value yes))
+  =>
+  (assert (concern (id claudication) (because walking_pain_eases_standing ?risk))))
+
+;;; ---- the rest of the original table -------------------------------------------------
 
 (defrule CONCERNS::refractory-pain
-  "[A][T] Pain not improving despite four weeks or more of treatment."
+  "[A][T] Pain not improving despite four weeks or more of treatment, not yet examined by a
+   doctor."
   (finding (id not_improving) (value yes))
+  (not (finding (id doctor_assessed) (value yes)))
   =>
-  (assert (concern (id refractory_pain) (because not_improving))))
+  (assert (concern (id refractory_pain) (because not_improving "no doctor_assessed"))))
 
-(defrule CONCERNS::aaa-screening-male
-  "[N156] Aortic pulsation felt in a man aged 65 or over: aneurysm screening."
+(defrule CONCERNS::aaa-screening
+  "[N156] Aortic pulsation felt at 65 or over in a man or a smoker: aneurysm screening."
   (finding (id palpation_pulsation) (value yes))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 65)))
-  (finding (id sex) (value male))
+  (finding (id age) (value ?a&:(>= ?a 65)))
+  (or (finding (id ?risk&smoker) (value yes))
+      (finding (id ?risk&sex) (value male|other)))
   =>
-  (assert (concern (id aaa_screening) (because palpation_pulsation "age>=65" "sex=male"))))
-
-(defrule CONCERNS::aaa-screening-smoker
-  "[N156] Aortic pulsation felt in a smoker or former smoker aged 65 or over."
-  (finding (id palpation_pulsation) (value yes))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 65)))
-  (finding (id smoker) (value yes))
-  =>
-  (assert (concern (id aaa_screening) (because palpation_pulsation "age>=65" smoker))))
+  (assert (concern (id aaa_screening)
+                   (because palpation_pulsation "age>=65" (if (eq ?risk sex) then "sex=male" else ?risk)))))
 
 (defrule CONCERNS::young-patient
   "[C] Back pain in a child under 16."
-  (finding (id age) (value ?age&:(integerp ?age)&:(< ?age 16)))
+  (finding (id age) (value ?a&:(< ?a 16)))
   =>
   (assert (concern (id young_patient) (because "age<16"))))

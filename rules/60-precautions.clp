@@ -1,6 +1,7 @@
 ;;; 60-precautions.clp -- precautions implied by concerns and findings.
-;;; Consumes: concern, finding; host function concern-level.  Produces: precaution.
-;;; (Precautions that belong to one caution concern are asserted with it, 40-caution.clp.)
+;;; Consumes: concern, finding; host functions concern-level, severity.  Produces:
+;;; precaution.  (Precautions that belong to one caution concern are asserted with it,
+;;; 40-caution.clp; dvt's with dvt, 20-urgent.clp.)
 
 (defrule PRECAUTIONS::not-until-cleared
   "[I][C] Any concern of level refer or above: no treatment until a physician has cleared it."
@@ -9,8 +10,9 @@
   (assert (precaution (id no_treatment_until_cleared))))
 
 (defrule PRECAUTIONS::abdomen-off-limits
-  "[N156][H] Possible aneurysm or hernia: no deep abdominal work."
-  (exists (concern (id hernia|aaa|aaa_screening)))
+  "[N156][H][P][L] A possible aneurysm or dissection, hernia, acute abdomen, appendicitis,
+   bleed or spinal infection: no deep abdominal work."
+  (exists (concern (id hernia|aaa|aaa_screening|acute_abdomen|appendicitis|bleed_on_anticoagulant|spinal_infection|aortic_dissection)))
   =>
   (assert (precaution (id no_deep_abdominal_work))))
 

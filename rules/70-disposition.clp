@@ -1,8 +1,9 @@
 ;;; 70-disposition.clp -- the referral recommendation: the most severe level among the
-;;; concerns; `incomplete` instead of caution/proceed while a red-flag question that
-;;; applies to this person is open (unanswered or "don't know").
+;;; concerns; `incomplete` instead of caution/proceed while a question that must be
+;;; answered before anyone is cleared (a red flag, or a treatment-safety question outside
+;;; the screen) applies to this person and is open (unanswered or "don't know").
 ;;; Consumes: concern, open-question; host function concern-level.
-;;; Produces: exactly one disposition fact; ask facts for the open red flags.
+;;; Produces: exactly one disposition fact; ask facts for the open required questions.
 
 (defrule DISPOSITION::start-at-proceed
   "[A] With no concern at all, manual therapy may proceed (subject to the red-flag screen)."
@@ -17,16 +18,17 @@
   =>
   (modify ?d (level (concern-level ?id))))
 
-(defrule DISPOSITION::red-flags-not-cleared
-  "[I] Nobody is cleared for treatment while a red-flag question is open."
+(defrule DISPOSITION::required-not-cleared
+  "[I][M] Nobody is cleared for treatment while a red-flag or treatment-safety question is
+   open (CLINICAL.md revision 2, principle 5)."
   ?d <- (disposition (level caution|proceed))
-  (exists (open-question (red-flag yes)))
+  (exists (open-question (required ~no)))
   =>
   (modify ?d (level incomplete)))
 
-(defrule DISPOSITION::ask-open-red-flags
-  "[I] List the open red-flag questions, unless an emergency is already established."
-  (disposition (level ~emergency))
-  (open-question (id ?q) (red-flag yes) (rank ?rank))
+(defrule DISPOSITION::ask-open-required
+  "[I][M] List every open red-flag and treatment-safety question, whatever the disposition
+   (CLINICAL.md revision 2, principle 6)."
+  (open-question (id ?q) (required ?kind&~no) (rank ?rank))
   =>
-  (assert (ask (id ?q) (rank ?rank) (reason red-flag))))
+  (assert (ask (id ?q) (rank ?rank) (reason ?kind))))

@@ -411,10 +411,17 @@ static void assert_finding(struct engine *e, const struct question *q, const str
   EnvAssert(e->env, f);
 }
 
-static void assert_open(struct engine *e, const struct question *q, unsigned char state) {
+/* The open-question fact of question q, unanswered or "don't know".  Its `required`
+ * slot says what must be answered before anyone is cleared in this mode: red flags
+ * always, treatment-safety questions except in the screen (CLINICAL.md revision 2,
+ * principle 5: the screen clears for booking, never for treatment). */
+static void assert_open(struct engine *e, const struct question *q, unsigned char state,
+                        enum mode mode) {
   void *f = EnvCreateFact(e->env, e->t_open);
   put_symbol(e, f, "id", q->id);
-  put_symbol(e, f, "red-flag", q->red_flag ? "yes" : "no");
+  put_symbol(e, f, "required", q->red_flag                          ? "red-flag"
+                               : q->safety && mode != MODE_SCREEN ? "safety"
+                                                                  : "no");
   put_symbol(e, f, "who", q->therapist ? "therapist" : "patient");
   put_symbol(e, f, "state", state == ANS_UNKNOWN ? "unknown" : "unanswered");
   put_integer(e, f, "rank", q->index);
@@ -611,8 +618,8 @@ int engine_eval(struct engine *e, const struct tcase *c, enum mode mode, int the
     if (s == ANS_YES || s == ANS_VALUE) assert_finding(e, q, &c->a[i], s);
     s = case_state(c, k, i);
     if (s != ANS_NONE && s != ANS_UNKNOWN) continue;
-    if (mode == MODE_EVAL ? !q->red_flag : (q->therapist && !therapist)) continue;
-    if (kb_applicable(k, i, c->a)) assert_open(e, q, s);
+    if (mode == MODE_EVAL ? !kb_required(q) : (q->therapist && !therapist)) continue;
+    if (kb_applicable(k, i, c->a)) assert_open(e, q, s, mode);
   }
   long long fired = EnvRun(env, RUN_LIMIT);
   if (fired >= RUN_LIMIT) return fail(r, "the rules did not settle within %d firings", RUN_LIMIT);

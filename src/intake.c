@@ -293,6 +293,8 @@ static void show_why(const struct dialogue *d, const struct prompt *p) {
   put_wrapped(k->q[p->q[0]].why, "  ");
   if (k->q[p->q[0]].red_flag)
     put("  It is a red-flag question: nobody is cleared for treatment until it is answered.\n");
+  else if (k->q[p->q[0]].safety)
+    put("  It is a treatment-safety question: nobody is cleared for treatment until it is answered.\n");
   if (p->ask && p->ask->nconcerns) {
     put("  Your answer helps rule in or out:\n");
     for (int i = 0; i < p->ask->nconcerns; i++) {

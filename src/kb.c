@@ -31,31 +31,49 @@ static void cond_free(struct cond *c) {
   free(c);
 }
 
+/* Three-valued reading of a `when` condition (CLINICAL.md revision 2, principle 6):
+ * W_TRUE or W_FALSE once the known answers decide it, W_OPEN while they do not.  A
+ * follow-up on a yes (C_YES) is never open: it holds only once the finding is yes. */
+enum { W_FALSE, W_TRUE, W_OPEN };
+
+static int known(const struct answer *a) { return a->state == ANS_VALUE; }
+
 static int cond_eval(const struct cond *c, const struct answer *a) {
   switch (c->op) {
   case C_YES:
-    return a[c->q].state == ANS_YES;
+    return a[c->q].state == ANS_YES ? W_TRUE : W_FALSE;
   case C_IS:
-    return a[c->q].state == ANS_VALUE && a[c->q].value == c->a;
+    return !known(&a[c->q]) ? W_OPEN : a[c->q].value == c->a ? W_TRUE : W_FALSE;
   case C_NOT_IS:
-    return a[c->q].state == ANS_VALUE && a[c->q].value != c->a;
+    return !known(&a[c->q]) ? W_OPEN : a[c->q].value != c->a ? W_TRUE : W_FALSE;
   case C_RANGE:
-    return a[c->q].state == ANS_VALUE && a[c->q].value >= c->a && a[c->q].value <= c->b;
-  case C_ANY:
-    for (int i = 0; i < c->nkids; i++)
-      if (cond_eval(c->kids[i], a)) return 1;
-    return 0;
-  case C_ALL:
-    for (int i = 0; i < c->nkids; i++)
-      if (!cond_eval(c->kids[i], a)) return 0;
-    return 1;
+    return !known(&a[c->q]) ? W_OPEN
+           : a[c->q].value >= c->a && a[c->q].value <= c->b ? W_TRUE : W_FALSE;
+  case C_ANY: {
+    int r = W_FALSE;
+    for (int i = 0; i < c->nkids; i++) {
+      int v = cond_eval(c->kids[i], a);
+      if (v == W_TRUE) return W_TRUE;
+      if (v == W_OPEN) r = W_OPEN;
+    }
+    return r;
   }
-  return 0;
+  case C_ALL: {
+    int r = W_TRUE;
+    for (int i = 0; i < c->nkids; i++) {
+      int v = cond_eval(c->kids[i], a);
+      if (v == W_FALSE) return W_FALSE;
+      if (v == W_OPEN) r = W_OPEN;
+    }
+    return r;
+  }
+  }
+  return W_FALSE;
 }
 
 int kb_applicable(const kb *k, int qi, const struct answer *a) {
   const struct cond *c = k->q[qi].when;
-  return c == NULL || cond_eval(c, a);
+  return c == NULL || cond_eval(c, a) != W_FALSE;
 }
 
 static int cond_refs(const struct cond *c, int *buf, int n, int have) {
@@ -298,8 +316,8 @@ static void index_questions(kb *k) {
 
 static void load_questions(struct loader *L) {
   static const char *const keys[] = {"id", "type", "min", "max", "choices", "text", "help",
-                                     "why", "red_flag", "who", "when", "section",
-                                     "informational", NULL};
+                                     "why", "red_flag", "safety", "who", "when",
+                                     "section", "informational", NULL};
   kb *k = L->k;
   json_t *arr = load_list(L, 0, "questions.json", "questions");
   if (!arr) return;
@@ -353,12 +371,15 @@ static void load_questions(struct loader *L) {
     json_t *rf = json_object_get(o, "red_flag");
     if (!json_is_boolean(rf)) kb_problem(&L->d, id, "\"red_flag\" must be true or false");
     q->red_flag = json_is_true(rf);
+    json_t *ts = json_object_get(o, "safety");
+    if (ts && !json_is_boolean(ts)) kb_problem(&L->d, id, "\"safety\" must be true or false");
+    q->safety = json_is_true(ts);
     const char *who = kb_need_str(&L->d, o, id, "who");
     if (strcmp(who, "patient") && strcmp(who, "therapist") && *who)
       kb_problem(&L->d, id, "\"who\" must be patient or therapist, not '%s'", who);
     q->therapist = !strcmp(who, "therapist");
-    if (q->therapist && q->red_flag)
-      kb_problem(&L->d, id, "a therapist finding cannot be a red-flag question (nobody could be cleared without a therapist)");
+    if (q->therapist && (q->red_flag || q->safety))
+      kb_problem(&L->d, id, "a therapist finding cannot be a red-flag or treatment-safety question (nobody could be cleared without a therapist)");
     k->qids[k->nq] = id;
     objs[k->nq] = o;
     k->nq++;
@@ -380,7 +401,7 @@ static void load_questions(struct loader *L) {
 }
 
 static void load_concerns(struct loader *L) {
-  static const char *const keys[] = {"id", "title", "level", "source", "advice", NULL};
+  static const char *const keys[] = {"id", "title", "level", "triggers", "source", "advice", NULL};
   kb *k = L->k;
   json_t *arr = load_list(L, 1, "concerns.json", "concerns");
   if (!arr) return;
@@ -399,6 +420,7 @@ static void load_concerns(struct loader *L) {
     c->id = id;
     c->title = kb_need_str(&L->d, o, id, "title");
     c->advice = kb_need_str(&L->d, o, id, "advice");
+    c->triggers = kb_need_str(&L->d, o, id, "triggers");
     const char *lv = kb_need_str(&L->d, o, id, "level");
     int l = level_from_name(lv);
     if (l < 0 || l == LV_INCOMPLETE)

@@ -30,6 +30,8 @@ struct question {
   int nchoices;
   const char *text, *help, *why, *section;
   int red_flag;
+  int safety;             /* a treatment-safety question: required like a red flag
+                             before anyone is cleared, but not asked by the screen */
   int therapist;          /* asked of the therapist, never of the patient */
   struct cond *when;      /* NULL: always applicable */
   int index;              /* position in the catalogue = asking order */
@@ -37,6 +39,8 @@ struct question {
 
 struct concern_def {
   const char *id, *title, *advice;
+  const char *triggers;   /* when it fires, in words naming finding ids (`check` compares
+                             them with the findings its rules use) */
   enum level level;
   const char **sources;
   int nsources;
@@ -102,12 +106,17 @@ const char *level_name(enum level l);
 int level_from_name(const char *s);
 
 /* 1 if question qi applies to the person whose answers are a (kb->nq entries): its
- * `when` condition holds on the answers given.  A condition on an unanswered or
- * unknown finding does not hold. */
+ * `when` condition holds or is still undecided (an age or a sex not yet known), read as
+ * CLINICAL.md revision 2 principle 6 says.  A follow-up on a yes ({"yes": F}, alone or
+ * in any/all) holds only once F is answered yes. */
 int kb_applicable(const kb *k, int qi, const struct answer *a);
 
 /* Lists into buf (caller's) the finding ids a question's `when` condition refers to;
  * returns how many (at most n).  Used by `check`. */
 int kb_when_refs(const kb *k, int qi, int *buf, int n);
+
+/* 1 if question q must be answered before a person is cleared in eval and intake: a
+ * red-flag or a treatment-safety question. */
+static inline int kb_required(const struct question *q) { return q->red_flag || q->safety; }
 
 #endif

@@ -75,10 +75,10 @@ def test_misspelt_finding_in_plain_pattern():
 
 def test_misspelt_concern_asserted():
     c = Copy()
-    line = c.edit("rules/10-emergency.clp", "(concern (id sepsis)", "(concern (id sepsys)")
+    line = c.edit("rules/10-emergency.clp", "(concern (id limb_ischaemia)", "(concern (id limb_ischemia)")
     p = c.check()
-    caught(p, "10-emergency.clp", line, "asserts concern 'sepsys'", "did you mean 'sepsis'")
-    caught(p, "concerns.json", None, "concern 'sepsis' is asserted by no rule")
+    caught(p, "10-emergency.clp", line, "asserts concern 'limb_ischemia'", "did you mean 'limb_ischaemia'")
+    caught(p, "concerns.json", None, "concern 'limb_ischaemia' is asserted by no rule")
 
 
 def test_missing_concern_entry():
@@ -101,7 +101,7 @@ def test_unused_concern_entry():
     c = Copy()
     c.edit_json("kb/concerns.json", lambda d: d["concerns"].append(
         {"id": "shingles", "title": "Possible shingles", "level": "refer", "source": ["A"],
-         "advice": "See a doctor."}))
+         "triggers": "fever.", "advice": "See a doctor."}))
     caught(c.check(), "concerns.json", None, "concern 'shingles' is asserted by no rule")
 
 
@@ -247,7 +247,7 @@ def test_red_flag_therapist_only():
     c.edit_json("kb/questions.json", fn)
     p = c.check()
     expect(p.returncode != 0, "a therapist-only red flag passed check")
-    expect("collapse: a therapist finding cannot be a red-flag question" in p.stderr, p.stderr)
+    expect("collapse: a therapist finding cannot be a red-flag or treatment-safety question" in p.stderr, p.stderr)
 
 
 def test_informational_mark_checked():

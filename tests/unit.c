@@ -43,8 +43,8 @@ static int parse(const char *text, struct tcase *c, char *err, size_t n) {
 
 static void test_kb_loads(void) {
   CHECK(K != NULL);
-  CHECK(K->nq == 62);
-  CHECK(K->nc == 37); /* CLINICAL.md's 35 + collapse_with_pain, acute_severe_pain */
+  CHECK(K->nq == 93); /* CLINICAL.md's 62 + the 31 findings revision 2 adds */
+  CHECK(K->nc == 68); /* CLINICAL.md's 35 + the 33 concerns revision 2 adds */
   CHECK(kb_question(K, "fever") >= 0);
   CHECK(kb_question(K, "fevr") == -1);
   CHECK(strcmp(kb_suggest_question(K, "fevr"), "fever") == 0);
@@ -52,9 +52,10 @@ static void test_kb_loads(void) {
   CHECK(K->c[kb_concern(K, "aaa_rupture")].level == LV_EMERGENCY);
   CHECK(strstr(K->disclaimer, "not a substitute for professional medical advice") != NULL);
   CHECK(strstr(K->disclaimer, "emergency services") != NULL);
-  int rf = 0;
-  for (int i = 0; i < K->nq; i++) rf += K->q[i].red_flag;
-  CHECK(rf == 20); /* CLINICAL.md's 19 + groin_lump_irreducible (an emergency follow-up) */
+  int rf = 0, ts = 0;
+  for (int i = 0; i < K->nq; i++) rf += K->q[i].red_flag, ts += K->q[i].safety;
+  CHECK(rf == 31); /* CLINICAL.md's 19 + revision 2's 11 + groin_lump_irreducible */
+  CHECK(ts == 6);  /* revision 2, principle 5 */
 }
 
 static void test_kb_rejects_broken(void) {
@@ -85,6 +86,24 @@ static void test_when_conditions(void) {
   CHECK(kb_applicable(K, knee, c.a));
   CHECK(parse("{\"answers\":{\"leg_pain\":\"unknown\"}}", &c, err, sizeof err) == 0);
   CHECK(!kb_applicable(K, knee, c.a));
+  /* three values (revision 2, principle 6): an undecided condition applies ... */
+  CHECK(parse("{\"answers\":{}}", &c, err, sizeof err) == 0);
+  CHECK(kb_applicable(K, preg, c.a));
+  CHECK(parse("{\"answers\":{\"sex\":\"female\"}}", &c, err, sizeof err) == 0);
+  CHECK(kb_applicable(K, preg, c.a));
+  CHECK(parse("{\"answers\":{\"age\":30,\"sex\":\"unknown\"}}", &c, err, sizeof err) == 0);
+  CHECK(kb_applicable(K, preg, c.a));
+  /* ... one that the known answers settle does not, whatever is still open ... */
+  CHECK(parse("{\"answers\":{\"sex\":\"male\"}}", &c, err, sizeof err) == 0);
+  CHECK(!kb_applicable(K, preg, c.a));
+  CHECK(parse("{\"answers\":{\"age\":75}}", &c, err, sizeof err) == 0);
+  CHECK(!kb_applicable(K, preg, c.a));
+  /* ... and a follow-up on a yes waits for the yes, inside any/all too. */
+  int wbp = kb_question(K, "weight_bearing_pain");
+  CHECK(parse("{\"answers\":{}}", &c, err, sizeof err) == 0);
+  CHECK(!kb_applicable(K, wbp, c.a));
+  CHECK(parse("{\"answers\":{\"runner\":true}}", &c, err, sizeof err) == 0);
+  CHECK(kb_applicable(K, wbp, c.a));
   case_free(&c);
 }
 
@@ -255,7 +274,9 @@ static void test_engine_levels(void) {
   CHECK(r.nask >= 17);
   /* the pulsating mass with collapse: emergency, and nothing more to ask */
   CHECK(eval_text(e, "{\"answers\":{\"abdominal_pulsation\":true,\"collapse\":true}}", &r) == LV_EMERGENCY);
-  CHECK(has_concern(&r, "aaa_rupture") && r.nask == 0);
+  CHECK(has_concern(&r, "aaa_rupture"));
+  /* `ask` names the open red flags whatever the disposition (revision 2, principle 6) */
+  CHECK(r.nask > 0 && r.ask[0].question == kb_question(K, "age"));
   /* age boundaries: flank pain at 54 is a stone, at 55 also an aneurysm */
   CHECK(eval_text(e, "{\"answers\":{\"age\":54,\"sex\":\"male\",\"flank_pain_waves\":true},\"unanswered_means\":\"no\"}", &r) == LV_URGENT);
   CHECK(!has_concern(&r, "aaa") && has_concern(&r, "kidney_stone"));

@@ -1,0 +1,36 @@
+;;; 05-course.clp -- facts derived once from the findings, before the concerns: the
+;;; course of the pain (CLINICAL.md revision 2, principle 3) and whether the psoas is
+;;; quiet enough for a release indication (principle 4).
+;;; Consumes: finding.  Produces: pain-course, psoas-not-quiet.
+;;;   `new` pain: symptom_weeks < 6, or symptom_weeks unknown, or pain_worsening.
+;;;   `recent` pain: symptom_weeks < 6 (known), or pain_worsening -- used where counting an
+;;;   unknown duration as new would send ordinary clients away.
+
+(defrule COURSE::new-by-weeks
+  "[F] Pain of less than 6 weeks, or of unknown duration, counts as new."
+  (not (finding (id symptom_weeks) (value ?w&:(>= ?w 6))))
+  =>
+  (if (any-factp ((?f finding)) (eq ?f:id symptom_weeks))
+   then (assert (pain-course (kind new) (because "symptom_weeks<6")))
+   else (assert (pain-course (kind new) (because "symptom_weeks unknown")))))
+
+(defrule COURSE::recent-by-weeks
+  "[F] Pain known to have lasted less than 6 weeks is recent."
+  (finding (id symptom_weeks) (value ?w&:(< ?w 6)))
+  =>
+  (assert (pain-course (kind recent) (because "symptom_weeks<6"))))
+
+(defrule COURSE::worsening
+  "[F] Pain that keeps getting worse is new and recent, whatever its duration."
+  (finding (id pain_worsening) (value yes))
+  =>
+  (assert (pain-course (kind new) (because pain_worsening))
+          (pain-course (kind recent) (because pain_worsening))))
+
+(defrule COURSE::psoas-not-quiet
+  "[L][F] A blood thinner, leg weakness, worsening pain or pain that wakes: the thigh and
+   hip signs may come from a bleed, abscess, tumour or aneurysm in the psoas, so no
+   release indication is reported (principle 4)."
+  (finding (id ?sign&anticoagulants|leg_weakness|pain_worsening|night_pain) (value yes))
+  =>
+  (assert (psoas-not-quiet (because ?sign))))
