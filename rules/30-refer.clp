@@ -38,8 +38,8 @@
   "[I][C][NG12] Two of: pain that keeps getting worse, thoracic pain, pain not improving
    after 4 weeks of treatment."
   (finding (id ?one&pain_worsening|thoracic_pain|not_improving) (value yes))
-  (finding (id ?two&pain_worsening|thoracic_pain|not_improving&:(> (str-compare ?two ?one) 0))
-           (value yes))
+  (finding (id ?two&pain_worsening|thoracic_pain|not_improving) (value yes))
+  (test (> (str-compare ?two ?one) 0))
   =>
   (assert (concern (id malignancy) (because ?one ?two))))
 

@@ -401,7 +401,8 @@ static void load_questions(struct loader *L) {
 }
 
 static void load_concerns(struct loader *L) {
-  static const char *const keys[] = {"id", "title", "level", "triggers", "source", "advice", NULL};
+  static const char *const keys[] = {"id", "title", "level", "triggers", "source", "advice",
+                                     "beyond_table", NULL};
   kb *k = L->k;
   json_t *arr = load_list(L, 1, "concerns.json", "concerns");
   if (!arr) return;
@@ -421,6 +422,10 @@ static void load_concerns(struct loader *L) {
     c->title = kb_need_str(&L->d, o, id, "title");
     c->advice = kb_need_str(&L->d, o, id, "advice");
     c->triggers = kb_need_str(&L->d, o, id, "triggers");
+    json_t *bt = json_object_get(o, "beyond_table");
+    if (bt && (!json_is_string(bt) || !*json_string_value(bt)))
+      kb_problem(&L->d, id, "\"beyond_table\" must be a non-empty string");
+    c->beyond = bt ? json_string_value(bt) : NULL;
     const char *lv = kb_need_str(&L->d, o, id, "level");
     int l = level_from_name(lv);
     if (l < 0 || l == LV_INCOMPLETE)

@@ -41,6 +41,7 @@ struct concern_def {
   const char *id, *title, *advice;
   const char *triggers;   /* when it fires, in words naming finding ids (`check` compares
                              them with the findings its rules use) */
+  const char *beyond;     /* what the project adds beyond CLINICAL.md's table, or NULL */
   enum level level;
   const char **sources;
   int nsources;

@@ -1,0 +1,205 @@
+;;; 15-beyond-table.clp -- rules the project adds beyond CLINICAL.md's table (revision 2).
+;;; Each is more severe than the table or adds a caution the table lacks, never less
+;;; severe; each names its source and why the table's own rows miss the presentation.
+;;; They came from the clinical reading of published case reports of mimics (the
+;;; validation suite in tests/case-reports/), and the README's "Beyond the specification"
+;;; lists them.  The same conventions as the table's rules hold: an `age >= N` condition
+;;; of an emergency or urgent rule holds while the age is unknown; an `age < N` condition
+;;; needs a known age; a sex condition holds for that sex or `other`.
+;;; Consumes: finding, pain-course, concern.  Produces: concern, precaution.
+
+;;; ---- emergency ---------------------------------------------------------------------------
+
+(defrule CONCERNS::beyond-aaa-rupture-colic-after-65
+  "[N156][ESVS][K] A first 'renal colic' at 65 or over (or of unknown age): the table
+   makes it an urgent `aaa` from 55, but a symptomatic aneurysm at that age may be leaking,
+   and loin-to-groin pain is how a leak often presents."
+  (finding (id flank_pain_waves) (value yes))
+  (not (finding (id age) (value ?a&:(< ?a 65))))
+  =>
+  (assert (concern (id aaa_rupture) (because flank_pain_waves (age-at-least 65)))))
+
+(defrule CONCERNS::beyond-torsion-lower-abdomen
+  "[S] Torsion is often felt only in the lower belly, without scrotal pain (NICE CKS
+   scrotal pain: consider torsion in a boy with lower abdominal pain): the table's groin
+   row, widened to pelvic and lower belly pain."
+  (finding (id sex) (value ?sex&male|other))
+  (finding (id age) (value ?a&:(< ?a 25)))
+  (finding (id ?site&pelvic_pain|right_lower_abdominal_pain|left_lower_abdominal_pain) (value yes))
+  (finding (id ?sign&nausea_vomiting|sudden_severe_pain) (value yes))
+  =>
+  (assert (concern (id testicular_torsion) (because (str-cat "sex=" ?sex) "age<25" ?site ?sign))))
+
+(defrule CONCERNS::beyond-pregnancy-bleeding-with-pain
+  "[NG126] Pain low in the belly, pelvis or groin with vaginal bleeding in (possible)
+   pregnancy: an ectopic pregnancy that may have ruptured (normal vital signs do not
+   exclude it); the table's `pregnancy_pain` is only urgent."
+  (finding (id pregnant) (value yes))
+  (finding (id vaginal_bleeding) (value yes))
+  (finding (id ?site&pelvic_pain|groin_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
+           (value yes))
+  =>
+  (assert (concern (id pelvic_emergency) (because pregnant vaginal_bleeding ?site))))
+
+(defrule CONCERNS::beyond-surgical-abdomen
+  "[P] Nausea or vomiting with belly, pelvic, groin or side pain that keeps getting worse:
+   a progressing surgical abdomen (obstruction, perforation, abscess); the table's
+   `acute_abdomen` is only urgent."
+  (finding (id nausea_vomiting) (value yes))
+  (finding (id pain_worsening) (value yes))
+  (finding (id ?site&groin_pain|medial_thigh_pain|pelvic_pain|flank_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
+           (value yes))
+  =>
+  (assert (concern (id surgical_abdomen) (because nausea_vomiting pain_worsening ?site))))
+
+(defrule CONCERNS::beyond-incapacitating-back-pain
+  "[N156][I] New back, side or buttock pain so severe that the person cannot stand or walk,
+   at 50 or over (or of unknown age) and without an injury: a leaking aneurysm, a
+   dissection or a spinal bleed until shown otherwise; the table's `cannot_bear_weight`
+   is only urgent."
+  (finding (id unable_to_bear_weight) (value yes))
+  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|buttock_pain) (value yes))
+  (pain-course (kind recent) (because $?course))
+  (not (finding (id recent_trauma) (value yes)))
+  (not (finding (id age) (value ?a&:(< ?a 50))))
+  =>
+  (assert (concern (id incapacitating_back_pain)
+                   (because unable_to_bear_weight ?site $?course "no recent_trauma" (age-at-least 50)))))
+
+;;; ---- urgent ------------------------------------------------------------------------------
+
+(defrule CONCERNS::beyond-kidney-loin-to-groin
+  "[K] New side pain that spreads to the groin is the renal-colic pattern even when it is
+   not described as waves (the table's `kidney_stone` needs flank_pain_waves)."
+  (finding (id flank_pain) (value yes))
+  (finding (id groin_pain) (value yes))
+  (pain-course (kind recent) (because $?course))
+  =>
+  (assert (concern (id kidney_stone) (because flank_pain groin_pain $?course))))
+
+(defrule CONCERNS::beyond-progressive-flank-pain
+  "[K][L][N156] New steady side pain that keeps getting worse: a kidney infection, a
+   psoas abscess, a retroperitoneal bleed or an aneurysm; the table refers it only at 50
+   or over (`malignancy`)."
+  (finding (id flank_pain) (value yes))
+  (finding (id pain_worsening) (value yes))
+  (pain-course (kind new) (because $?course))
+  =>
+  (assert (concern (id progressive_flank_pain) (because flank_pain pain_worsening))))
+
+(defrule CONCERNS::beyond-progressive-pain-elderly
+  "[I][L] At 70 or over (or of unknown age), new back, hip, groin, buttock or thigh pain that
+   keeps getting worse: an occult or insufficiency fracture, an obturator hernia, an
+   infection or an aneurysm; IFOMPT counts age over 70 among the strongest fracture red
+   flags, and the table refers it only (`malignancy`)."
+  (finding (id pain_worsening) (value yes))
+  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|hip_pain|thigh_symptoms|medial_thigh_pain)
+           (value yes))
+  (pain-course (kind new) (because $?course))
+  (not (finding (id age) (value ?a&:(< ?a 70))))
+  =>
+  (assert (concern (id progressive_pain_elderly) (because pain_worsening ?site (age-at-least 70)))))
+
+(defrule CONCERNS::beyond-aaa-pulse-with-night-pain
+  "[N156] A pulsation under the therapist's fingers in a person whose back, side, groin or
+   buttock pain wakes them or keeps getting worse: a symptomatic aneurysm until shown
+   otherwise (the table makes the pulse alone a caution, and screening only at 65)."
+  (finding (id palpation_pulsation) (value yes))
+  (finding (id ?sign&night_pain|pain_worsening) (value yes))
+  (finding (id ?site&low_back_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  =>
+  (assert (concern (id aaa) (because palpation_pulsation ?sign ?site))))
+
+(defrule CONCERNS::beyond-bleed-on-anticoagulant-back
+  "[L] Recent low back, thoracic or buttock pain (under 6 weeks, or worsening) on a blood
+   thinner: a spinal epidural or retroperitoneal haematoma (the table's
+   `bleed_on_anticoagulant` lists only groin, hip, side and thigh pain and leg weakness)."
+  (finding (id anticoagulants) (value yes))
+  (finding (id ?site&low_back_pain|thoracic_pain|buttock_pain) (value yes))
+  (pain-course (kind recent) (because $?course))
+  =>
+  (assert (concern (id bleed_on_anticoagulant) (because anticoagulants ?site $?course))))
+
+(defrule CONCERNS::beyond-bleed-on-anticoagulant-back-older
+  "[L][HB] The same with new pain of unknown duration at 65 or over (or of unknown age),
+   where bleeding is likelier on a blood thinner (HAS-BLED counts age over 65)."
+  (finding (id anticoagulants) (value yes))
+  (finding (id ?site&low_back_pain|thoracic_pain|buttock_pain) (value yes))
+  (pain-course (kind new) (because $?course))
+  (not (finding (id age) (value ?a&:(< ?a 65))))
+  =>
+  (assert (concern (id bleed_on_anticoagulant) (because anticoagulants ?site $?course (age-at-least 65)))))
+
+(defrule CONCERNS::beyond-femoral-neck-stress-recent
+  "[R] Groin or hip pain of recent onset (under 6 weeks, or worsening) in someone who
+   trains: 'a femoral neck stress fracture until proven otherwise', because one that
+   displaces needs surgery and can cost the hip; the table waits for a limp or pain on
+   weight-bearing."
+  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (finding (id ?site&groin_pain|hip_pain) (value yes))
+  (pain-course (kind recent) (because $?course))
+  =>
+  (assert (concern (id femoral_neck_stress) (because ?sport ?site $?course))))
+
+;;; ---- refer -------------------------------------------------------------------------------
+
+(defrule CONCERNS::beyond-stress-fracture-persistent
+  "[R] Groin or hip pain that has lasted 6 weeks or more in someone who trains: a bone
+   stress injury is to be excluded before loading or deep hip work (when a femoral neck
+   stress fracture is not already suspected)."
+  (logical (not (concern (id femoral_neck_stress))))
+  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (finding (id ?site&groin_pain|hip_pain) (value yes))
+  (finding (id symptom_weeks) (value ?w&:(>= ?w 6)))
+  =>
+  (assert (concern (id stress_fracture) (because ?sport ?site "symptom_weeks>=6"))))
+
+(defrule CONCERNS::beyond-stress-fracture-back
+  "[R] Low back pain in someone who trains, with a limp, pain on weight-bearing, night pain
+   or a bone-stress risk: a sacral or pars (spondylolysis) stress injury (the table's
+   `stress_fracture` lists only hip, groin, pelvic, buttock and thigh pain)."
+  (logical (not (concern (id femoral_neck_stress))))
+  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (finding (id low_back_pain) (value yes))
+  (finding (id ?sign&limp|weight_bearing_pain|night_pain|bone_stress_risk) (value yes))
+  =>
+  (assert (concern (id stress_fracture) (because ?sport low_back_pain ?sign))))
+
+(defrule CONCERNS::beyond-sports-injury
+  "[I] An injury in the 6 weeks before the pain in someone who trains: a complete muscle or
+   tendon tear, an avulsion or a fracture is assessed (examination, imaging) before
+   treatment (the table refers an injury only at 50 or over or with a limp)."
+  (logical (not (concern (id fracture|fracture_minor))))
+  (finding (id recent_trauma) (value yes))
+  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  =>
+  (assert (concern (id sports_injury) (because recent_trauma ?sport))))
+
+;;; ---- caution -----------------------------------------------------------------------------
+
+(defrule CONCERNS::beyond-referred-leg-pain
+  "[I] Pain spreading down the leg (not below the knee): referred or early nerve-root pain;
+   treat, check strength and sensation at each visit, refer if it is not improving."
+  (finding (id leg_pain) (value yes))
+  (not (finding (id pain_below_knee) (value yes)))
+  =>
+  (assert (concern (id referred_leg_pain) (because leg_pain "no pain_below_knee"))
+          (precaution (id refer_if_not_improving))))
+
+(defrule CONCERNS::beyond-hip-joint-pain
+  "[N226] Pain in the hip joint: osteoarthritis, impingement or a labral problem are
+   treated with exercise and manual therapy; refer if it is not improving."
+  (finding (id hip_pain) (value yes))
+  =>
+  (assert (concern (id hip_joint_pain) (because hip_pain))
+          (precaution (id refer_if_not_improving))))
+
+(defrule CONCERNS::beyond-after-spinal-procedure
+  "[F] A spinal injection, epidural or spinal surgery in the last 3 months (when no
+   infection concern fires): treat, but refer at once if fever, worsening pain or new
+   weakness appear (an epidural abscess or haematoma can follow weeks later)."
+  (logical (not (concern (id spinal_infection|spinal_infection_risk))))
+  (finding (id recent_spinal_procedure) (value yes))
+  =>
+  (assert (concern (id after_spinal_procedure) (because recent_spinal_procedure))
+          (precaution (id refer_if_fever_or_worse))))

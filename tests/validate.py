@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""validate.py -- the case-report validation suite (tests/case-reports/*.json).
+
+Each file is a published case report translated into a case file: its `answers` hold only
+what the report states at first presentation, and its `expect.disposition` is what a careful
+clinician would require at first contact, written before the case was ever run.  This runs
+every case through `eval` twice -- as written ("unanswered_means": "unknown") and as a
+checkbox form would send it ("unanswered_means": "no") -- and prints, per case, the expected
+and the actual level in both modes; per expected level, how many were caught (at least as
+severe as expected); the under-triage count in each mode; and how many benign cases were
+cleared (caution / proceed) with unanswered meaning no.
+
+    python3 tests/validate.py [--bin PATH] [--markdown] [--only-findings-of KBDIR] [DIR]
+
+Exit status 1 when any case is under-triaged in either mode (`make test` runs it)."""
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+ORDER = ["emergency", "urgent", "refer", "incomplete", "caution", "proceed"]
+MODES = ("unknown", "no")
+
+
+def load_cases(d):
+    cases = []
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".json"):
+            with open(os.path.join(d, name)) as f:
+                c = json.load(f)
+            c["_file"] = name
+            cases.append(c)
+    return cases
+
+
+def evaluate(binary, cases, mode):
+    """The eval records of the cases with `unanswered_means` set to mode, by case id."""
+    lines = "".join(json.dumps({"id": c["id"], "answers": c["answers"], "unanswered_means": mode}) + "\n"
+                    for c in cases)
+    wrap = os.environ.get("PSOAS_WRAP", "").split()
+    p = subprocess.run(wrap + [binary, "eval", "--jobs", "1", "-"], input=lines,
+                       capture_output=True, text=True, timeout=300)
+    recs = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    if len(recs) != len(cases):
+        raise SystemExit(f"validate: {len(cases)} cases gave {len(recs)} records (exit {p.returncode}):\n{p.stderr}")
+    return {r["id"]: r for r in recs}
+
+
+def severity(level):
+    return ORDER.index(level) if level in ORDER else -1
+
+
+def run(binary, d, known=None):
+    """Returns (rows, summary): one row per case, and the counts the table ends with.
+    known: if set, answers to findings outside it are left out (an older kb)."""
+    cases = load_cases(d)
+    if known is not None:
+        for c in cases:
+            c["answers"] = {k: v for k, v in c["answers"].items() if k in known}
+    got = {m: evaluate(binary, cases, m) for m in MODES}
+    rows = []
+    for c in cases:
+        want = c["expect"]["disposition"]
+        row = {"id": c["id"], "category": c["category"], "condition": c.get("condition", ""),
+               "expected": want}
+        for m in MODES:
+            r = got[m][c["id"]]
+            level = r.get("disposition", "error: " + r.get("error", "?"))
+            row[m] = level
+            row[m + "_under"] = "error" in r or severity(level) > severity(want)
+            row[m + "_concerns"] = [x["id"] for x in r.get("concerns", [])]
+        rows.append(row)
+    s = {"cases": len(rows),
+         "dangerous": sum(r["category"] == "dangerous" for r in rows),
+         "benign": sum(r["category"] == "benign" for r in rows)}
+    for m in MODES:
+        s[m + "_under"] = [r["id"] for r in rows if r[m + "_under"]]
+        s[m + "_exact"] = sum(r[m] == r["expected"] for r in rows)
+        s[m + "_caught"] = {lv: (sum(1 for r in rows if r["expected"] == lv and not r[m + "_under"]),
+                                 sum(1 for r in rows if r["expected"] == lv)) for lv in ORDER}
+        s[m + "_benign_cleared"] = sum(1 for r in rows if r["category"] == "benign" and r[m] in ("caution", "proceed"))
+    return rows, s
+
+
+def report(rows, s, markdown=False):
+    out = []
+    if markdown:
+        out.append("| case | category | expected | unanswered = unknown | unanswered = no |")
+        out.append("|---|---|---|---|---|")
+    else:
+        out.append(f"{'case':<52} {'category':<9} {'expected':<10} {'unknown':<12} {'no':<12}")
+    for r in rows:
+        cells = []
+        for m in MODES:
+            cells.append(r[m] + (" UNDER" if r[m + "_under"] else ""))
+        if markdown:
+            out.append(f"| {r['id']} | {r['category']} | {r['expected']} | {cells[0]} | {cells[1]} |")
+        else:
+            out.append(f"{r['id']:<52} {r['category']:<9} {r['expected']:<10} {cells[0]:<12} {cells[1]:<12}")
+    out.append("")
+    out.append(f"{s['cases']} case reports ({s['dangerous']} dangerous, {s['benign']} benign)")
+    for m in MODES:
+        caught = ", ".join(f"{lv} {a}/{b}" for lv, (a, b) in s[m + "_caught"].items() if b)
+        out.append(f"unanswered = {m:<7}: caught per expected level: {caught}; "
+                   f"exact {s[m + '_exact']}/{s['cases']}; under-triaged {len(s[m + '_under'])}"
+                   + (f" ({', '.join(s[m + '_under'])})" if s[m + "_under"] else ""))
+    for m in MODES:
+        out.append(f"benign cases cleared (caution/proceed), unanswered = {m}: "
+                   f"{s[m + '_benign_cleared']}/{s['benign']}")
+    return "\n".join(out)
+
+
+def main(argv):
+    binary = os.environ.get("PSOAS_BIN", os.path.join(ROOT, "psoas-triage"))
+    if "--bin" in argv:
+        i = argv.index("--bin")
+        binary = argv[i + 1]
+        del argv[i:i + 2]
+    known = None
+    if "--only-findings-of" in argv:  # for comparing with an older kb: drop what it lacks
+        i = argv.index("--only-findings-of")
+        with open(os.path.join(argv[i + 1], "questions.json")) as f:
+            known = {q["id"] for q in json.load(f)["questions"]}
+        del argv[i:i + 2]
+    markdown = "--markdown" in argv
+    argv = [a for a in argv if a != "--markdown"]
+    d = argv[0] if argv else os.path.join(HERE, "case-reports")
+    rows, s = run(binary, d, known)
+    print(report(rows, s, markdown))
+    return 1 if s["unknown_under"] or s["no_under"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
