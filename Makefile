@@ -26,7 +26,7 @@ CXXSRC = src/fastcase.cc
 OBJ  = $(SRC:src/%.c=build/%.o) $(CXXSRC:src/%.cc=build/%.o)
 DEPS = build/.deps-ok
 
-.PHONY: all deps run test check-vignettes clean install uninstall sanitize tsan valgrind fuzz fuzz-short bench
+.PHONY: all deps run test validate check-vignettes clean install uninstall sanitize tsan valgrind fuzz fuzz-short bench
 
 all: psoas-triage rules/rules.bin
 
@@ -61,6 +61,11 @@ build/unit-tests: tests/unit.c $(LIBOBJ) $(wildcard src/*.h)
 
 test: psoas-triage $(IMAGE) build/unit-tests
 	python3 tests/run.py
+
+# The case-report validation suite (tests/case-reports/): expected and actual level per
+# case in both answer modes, caught per level, under-triage, benign cases cleared.
+validate: psoas-triage $(IMAGE)
+	python3 tests/validate.py
 
 # Throughput, start-up and memory of eval (bench/bench.py); needs jq for the comparison.
 bench: psoas-triage $(IMAGE)

@@ -52,6 +52,17 @@
   =>
   (assert (concern (id surgical_abdomen) (because nausea_vomiting pain_worsening ?site))))
 
+(defrule CONCERNS::beyond-child-fever-limp
+  "[Ch] A child or teenager under 18 with a fever and a limp, hip or groin pain, or unable to
+   bear weight: septic arthritis or osteomyelitis (or a perforating appendix irritating the
+   psoas) until shown otherwise -- the emergency department, not a same-day appointment
+   (the table makes fever and a child's limp each urgent)."
+  (finding (id age) (value ?a&:(< ?a 18)))
+  (finding (id fever) (value yes))
+  (finding (id ?sign&limp|hip_pain|groin_pain|unable_to_bear_weight) (value yes))
+  =>
+  (assert (concern (id child_septic_hip) (because "age<18" fever ?sign))))
+
 (defrule CONCERNS::beyond-incapacitating-back-pain
   "[N156][I] New back, side or buttock pain so severe that the person cannot stand or walk,
    at 50 or over (or of unknown age) and without an injury: a leaking aneurysm, a
@@ -69,13 +80,14 @@
 ;;; ---- urgent ------------------------------------------------------------------------------
 
 (defrule CONCERNS::beyond-kidney-loin-to-groin
-  "[K] New side pain that spreads to the groin is the renal-colic pattern even when it is
-   not described as waves (the table's `kidney_stone` needs flank_pain_waves)."
+  "[K] New side pain that spreads to the groin or the lower belly is the renal-colic
+   pattern even when it is not described as waves (the table's `kidney_stone` needs
+   flank_pain_waves)."
   (finding (id flank_pain) (value yes))
-  (finding (id groin_pain) (value yes))
-  (pain-course (kind recent) (because $?course))
+  (finding (id ?to&groin_pain|pelvic_pain|right_lower_abdominal_pain|left_lower_abdominal_pain) (value yes))
+  (pain-course (kind new) (because $?course))
   =>
-  (assert (concern (id kidney_stone) (because flank_pain groin_pain $?course))))
+  (assert (concern (id kidney_stone) (because flank_pain ?to $?course))))
 
 (defrule CONCERNS::beyond-progressive-flank-pain
   "[K][L][N156] New steady side pain that keeps getting worse: a kidney infection, a

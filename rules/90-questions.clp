@@ -1,23 +1,27 @@
 ;;; 90-questions.clp -- what a dialogue still needs to ask (goal-driven questioning).
 ;;; Consumes: session, open-question (applicable questions not yet answered: only those
-;;;   with (state unanswered) are asked again), finding, concern, disposition.
+;;;   with (state unanswered) are asked again), finding, pain-course, concern, disposition.
 ;;; Produces: ask facts, (ask (id Q) (rank N) (reason R) (concerns C...)): the host asks
 ;;;   the open question with the lowest rank, asserts the answer and runs the rules
 ;;;   again.  `concerns` names what the answer rules in or out (shown by `why`).
 ;;;
-;;; The red-flag questions are asked in every mode by DISPOSITION::ask-open-red-flags.
-;;; This module adds, in `intake`, every other question whose answer can still change a
-;;; concern, a precaution or an indication for this person, and in `screen` only the
-;;; follow-ups that decide between "emergency now", "see a doctor today", "see a doctor
-;;; before booking" and "fine to book".  Questions that do not apply to this person have
-;;; no open-question fact (their `when` in kb/questions.json), so they are never asked.
-;;; Ranks are the catalogue order (the open-question's rank), except that a follow-up
-;;; that can establish an emergency gets rank 0: it is asked at once.
+;;; The questions every person must answer (red flags; in `intake` also the
+;;; treatment-safety questions) are asked by DISPOSITION::ask-open-required.  This module
+;;; adds, in `intake`, each other question only while its answer can still change the
+;;; result for this person (a concern, the level, a precaution, an indication, or the
+;;; findings a concern names): a question is asked when a trigger that contains it can
+;;; still fire -- its other conditions hold or are still open -- and its concern has not
+;;; fired already.  In `screen` it adds only the follow-ups that decide between
+;;; "emergency now", "see a doctor today", "see a doctor before booking" and "fine to book".
+;;; Questions that do not apply to this person have no open-question fact (their `when` in
+;;; kb/questions.json), so they are never asked.  Ranks are the catalogue order (the
+;;; open-question's rank), except that a follow-up that can establish an emergency gets
+;;; rank 0: it is asked at once.
 
 ;;; ---- both modes: follow-ups that can establish an emergency -------------------------
 
 (defrule QUESTIONS::hernia-strangulated
-  "[H] A groin lump that grows on straining: is it now hard, painful and stuck out?"
+  "[H] Any groin lump: is it now hard, painful and stuck out?"
   (session (mode intake|screen))
   (open-question (id groin_lump_irreducible) (state unanswered))
   =>
@@ -33,18 +37,276 @@
   =>
   (assert (ask (id known_aaa) (rank 0) (reason follow-up) (concerns aaa_rupture))))
 
-;;; ---- screen: follow-ups that decide the level ----------------------------------------
+(defrule QUESTIONS::sudden-pain-onset
+  "[N156][I][C] Sudden severe pain: did it start with a lift or a twist?  Without such a
+   start it is an aortic or other acute cause (at 50 or over, a rupture)."
+  (session (mode intake|screen))
+  (finding (id sudden_severe_pain) (value yes))
+  (not (concern (id aaa_rupture)))
+  (open-question (id mechanical_onset) (state unanswered))
+  =>
+  (assert (ask (id mechanical_onset) (rank 0) (reason follow-up)
+               (concerns aaa_rupture acute_severe_pain))))
 
-(defrule QUESTIONS::screen-fragile-bone
-  "[I][C] After an injury, thin bones or long-term steroids make a fracture a same-day
-   matter."
-  (session (mode screen))
+(defrule QUESTIONS::sudden-pain-vascular
+  "[N156][ESVS] Sudden severe pain at 50 or over that began with a lift or twist: smoking
+   or vascular risk still makes it a possible rupture."
+  (session (mode intake|screen))
+  (finding (id sudden_severe_pain) (value yes))
+  (finding (id mechanical_onset) (value yes))
+  (not (finding (id age) (value ?a&:(< ?a 50))))
+  (not (concern (id aaa_rupture)))
+  (open-question (id ?q&smoker|vascular_risk) (state unanswered))
+  =>
+  (assert (ask (id ?q) (rank 0) (reason follow-up) (concerns aaa_rupture))))
+
+(defrule QUESTIONS::sudden-pain-pelvic
+  "[NG126] Sudden severe pain in a woman under 55: is it low in the belly, pelvis or groin
+   (ectopic pregnancy, ovarian torsion)?"
+  (session (mode intake|screen))
+  (finding (id sudden_severe_pain) (value yes))
+  (finding (id sex) (value female|other))
+  (finding (id age) (value ?a&:(< ?a 55)))
+  (not (concern (id pelvic_emergency)))
+  (open-question (id ?q&pelvic_pain|groin_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
+                 (state unanswered))
+  =>
+  (assert (ask (id ?q) (rank 0) (reason follow-up) (concerns pelvic_emergency))))
+
+(defrule QUESTIONS::torsion-sites
+  "[S] Sudden pain or vomiting in a boy or young man under 25: groin or lower belly pain
+   can be a twisted testicle."
+  (session (mode intake|screen))
+  (finding (id sex) (value male|other))
+  (finding (id age) (value ?a&:(< ?a 25)))
+  (finding (id nausea_vomiting|sudden_severe_pain) (value yes))
+  (not (concern (id testicular_torsion)))
+  (open-question (id ?q&groin_pain|pelvic_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
+                 (state unanswered))
+  =>
+  (assert (ask (id ?q) (rank 0) (reason follow-up) (concerns testicular_torsion))))
+
+(defrule QUESTIONS::aneurysm-pain-sites
+  "[N156][ESVS] A known or expanding aneurysm: back, groin, buttock, pelvic, side or
+   lower-left belly pain means it may be symptomatic (recent pain: leaking)."
+  (session (mode intake|screen))
+  (finding (id known_aaa|pulsation_expansile) (value yes))
+  (not (concern (id aaa_rupture)))
+  (open-question (id ?q&low_back_pain|groin_pain|buttock_pain|pelvic_pain|flank_pain|left_lower_abdominal_pain)
+                 (state unanswered))
+  =>
+  (assert (ask (id ?q) (rank 0) (reason follow-up) (concerns aaa_rupture aaa))))
+
+(defrule QUESTIONS::aneurysm-pain-course
+  "[N156] A known aneurysm with pain: how long has it lasted (recent pain may be a leak)?"
+  (session (mode intake|screen))
+  (finding (id known_aaa|pulsation_expansile) (value yes))
+  (finding (id low_back_pain|groin_pain|buttock_pain|pelvic_pain|flank_pain|flank_pain_waves|left_lower_abdominal_pain)
+           (value yes))
+  (not (concern (id aaa_rupture)))
+  (open-question (id symptom_weeks) (state unanswered))
+  =>
+  (assert (ask (id symptom_weeks) (rank 0) (reason follow-up) (concerns aaa_rupture aaa))))
+
+(defrule QUESTIONS::neutropenic-sepsis
+  "[CG151] Fever in a person with a weakened immune system: recent chemotherapy or a
+   transplant makes it neutropenic sepsis."
+  (session (mode intake|screen))
+  (finding (id fever) (value yes))
+  (not (concern (id sepsis)))
+  (open-question (id chemo_or_transplant) (state unanswered))
+  =>
+  (assert (ask (id chemo_or_transplant) (rank 0) (reason follow-up) (concerns sepsis))))
+
+(defrule QUESTIONS::bleed-expanding
+  "[L] A possible bleed on a blood thinner: thigh symptoms mean it presses on the femoral
+   nerve."
+  (session (mode intake|screen))
+  (concern (id bleed_on_anticoagulant))
+  (not (concern (id expanding_bleed)))
+  (open-question (id thigh_symptoms) (state unanswered))
+  =>
+  (assert (ask (id thigh_symptoms) (rank 0) (reason follow-up) (concerns expanding_bleed))))
+
+(defrule QUESTIONS::back-pain-cannot-walk
+  "[N156][I] Unable to stand or walk at 50 or over: is it new back or side pain (a leak, a
+   dissection or a spinal bleed)?"
+  (session (mode intake|screen))
+  (finding (id unable_to_bear_weight) (value yes))
+  (not (finding (id age) (value ?a&:(< ?a 50))))
+  (not (concern (id incapacitating_back_pain)))
+  (open-question (id ?q&low_back_pain|flank_pain|buttock_pain|symptom_weeks) (state unanswered))
+  =>
+  (assert (ask (id ?q) (rank 0) (reason follow-up) (concerns incapacitating_back_pain))))
+
+;;; ---- both modes: follow-ups that can make it a same-day matter ----------------------
+
+(defrule QUESTIONS::pregnancy-sites
+  "[NG126][B] In (possible) pregnancy, new pelvic, groin or lower belly pain is an ectopic
+   pregnancy until shown otherwise."
+  (session (mode intake|screen))
+  (finding (id pregnant) (value yes))
+  (not (concern (id pregnancy_pain)))
+  (open-question (id ?q&pelvic_pain|groin_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
+                 (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns pregnancy_pain pelvic_emergency))))
+
+(defrule QUESTIONS::vomiting-sites
+  "[P][H][L] Nausea or vomiting: groin, inner-thigh, pelvic, side or lower belly pain makes
+   it an acute abdomen (appendicitis, a trapped hernia, torsion)."
+  (session (mode intake|screen))
+  (finding (id nausea_vomiting) (value yes))
+  (not (concern (id surgical_abdomen)))
+  (open-question (id ?q&groin_pain|medial_thigh_pain|pelvic_pain|flank_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
+                 (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns acute_abdomen appendicitis surgical_abdomen))))
+
+(defrule QUESTIONS::worsening-sites
+  "[F][P][N156][I] Pain that keeps getting worse: where it is decides between an infection,
+   appendicitis, a kidney cause, an aneurysm or a fracture."
+  (session (mode intake|screen))
+  (finding (id pain_worsening) (value yes))
+  (open-question (id ?q&low_back_pain|buttock_pain|groin_pain|hip_pain|flank_pain|right_lower_abdominal_pain|thigh_symptoms|medial_thigh_pain)
+                 (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up)
+               (concerns spinal_infection appendicitis progressive_flank_pain progressive_pain_elderly aaa))))
+
+(defrule QUESTIONS::blood-thinner-sites
+  "[L] On a blood thinner: new groin, hip, side, thigh or back pain may be a bleed."
+  (session (mode intake|screen))
+  (finding (id anticoagulants) (value yes))
+  (not (concern (id bleed_on_anticoagulant)))
+  (open-question (id ?q&groin_pain|hip_pain|flank_pain|thigh_symptoms|medial_thigh_pain|low_back_pain|buttock_pain)
+                 (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns bleed_on_anticoagulant))))
+
+(defrule QUESTIONS::pain-course-matters
+  "[F][L][NG126][N156] With a pain whose course decides a concern (a blood thinner, a
+   pregnancy, pain that keeps getting worse, a weakened immune system): is it new?"
+  (session (mode intake|screen))
+  (finding (id anticoagulants|pregnant|pain_worsening|immunocompromised|hip_replacement) (value yes))
+  (open-question (id symptom_weeks) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id symptom_weeks) (rank ?r) (reason follow-up)
+               (concerns bleed_on_anticoagulant pregnancy_pain spinal_infection aaa))))
+
+(defrule QUESTIONS::infection-risk
+  "[F][A] New back, side, groin or buttock pain (or a fever with it): injecting drugs,
+   diabetes, a recent infection or a spinal procedure make a spinal infection or a psoas
+   abscess possible, even without a fever."
+  (session (mode intake|screen))
+  (or (and (finding (id low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+           (pain-course (kind new))
+           (finding (id pain_worsening|night_pain|feeling_unwell|immunocompromised) (value yes)))
+      (and (session (mode intake))
+           (finding (id low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+           (pain-course (kind new)))
+      (and (finding (id fever) (value yes))
+           (finding (id low_back_pain|groin_pain|buttock_pain|limp|psoas_sign) (value yes))))
+  (not (concern (id spinal_infection)))
+  (open-question (id ?q&injection_drug_use|diabetes|recent_infection|recent_spinal_procedure)
+                 (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason history) (concerns spinal_infection psoas_abscess spinal_infection_risk))))
+
+(defrule QUESTIONS::infection-unwell
+  "[F] New back pain in a person at risk of infection: feeling unwell makes it a possible
+   spinal infection."
+  (session (mode intake|screen))
+  (finding (id injection_drug_use|immunocompromised|recent_spinal_procedure|recent_infection|diabetes) (value yes))
+  (finding (id low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|limp|psoas_sign) (value yes))
+  (pain-course (kind new))
+  (not (concern (id spinal_infection)))
+  (open-question (id feeling_unwell) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id feeling_unwell) (rank ?r) (reason follow-up) (concerns spinal_infection))))
+
+(defrule QUESTIONS::sport-sites
+  "[R] Groin, hip, buttock, pelvic, thigh or back pain, or an injury: does the person train,
+   run or jump (a stress fracture, a sports injury)?"
+  (session (mode intake|screen))
+  (finding (id groin_pain|hip_pain|buttock_pain|pelvic_pain|medial_thigh_pain|thigh_symptoms|low_back_pain|recent_trauma)
+           (value yes))
+  (not (concern (id femoral_neck_stress)))
+  (open-question (id ?q&athlete|runner|jumping_sports) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason differential)
+               (concerns femoral_neck_stress stress_fracture sports_injury))))
+
+(defrule QUESTIONS::bone-stress-signs
+  "[R] Someone who trains with pain in the hip region or back: a limp, pain on weight-bearing
+   or a bone-stress risk makes it a stress fracture."
+  (session (mode intake|screen))
+  (finding (id athlete|runner|jumping_sports) (value yes))
+  (finding (id groin_pain|hip_pain|buttock_pain|pelvic_pain|medial_thigh_pain|thigh_symptoms|low_back_pain)
+           (value yes))
+  (not (concern (id femoral_neck_stress)))
+  (not (concern (id stress_fracture)))
+  (open-question (id ?q&weight_bearing_pain|limp|bone_stress_risk) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason differential) (concerns femoral_neck_stress stress_fracture))))
+
+(defrule QUESTIONS::injury-signs
+  "[I][C] After an injury: thin bones make it a possible fracture; under 50, a limp or pain
+   on weight-bearing."
+  (session (mode intake|screen))
   (finding (id recent_trauma) (value yes))
   (not (concern (id fracture)))
-  (open-question (id osteoporosis_or_steroids) (state unanswered) (rank ?r))
+  (open-question (id ?q&osteoporosis_or_steroids|limp|weight_bearing_pain) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id osteoporosis_or_steroids) (rank ?r) (reason follow-up)
-               (concerns fracture fracture_minor))))
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns fracture fracture_minor))))
+
+(defrule QUESTIONS::child-hip
+  "[Ch] A child or teenager: a limp, or hip, groin, thigh or knee pain, is a hip problem
+   (SUFE, Perthes, septic hip) until shown otherwise."
+  (session (mode intake|screen))
+  (finding (id age) (value ?a&:(< ?a 18)))
+  (not (concern (id child_hip)))
+  (open-question (id ?q&limp|groin_pain|hip_pain|medial_thigh_pain|thigh_symptoms|knee_pain)
+                 (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns child_hip))))
+
+(defrule QUESTIONS::older-fragile-weight-bearing
+  "[I][F] Thin bones or 70 or over, with hip-region pain: pain on weight-bearing makes it an
+   insufficiency fracture."
+  (session (mode intake|screen))
+  (or (finding (id osteoporosis_or_steroids) (value yes))
+      (finding (id age) (value ?a&:(>= ?a 70))))
+  (finding (id groin_pain|hip_pain|buttock_pain|thigh_symptoms|medial_thigh_pain) (value yes))
+  (pain-course (kind new))
+  (not (concern (id fracture|insufficiency_fracture)))
+  (open-question (id weight_bearing_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id weight_bearing_pain) (rank ?r) (reason differential) (concerns insufficiency_fracture))))
+
+(defrule QUESTIONS::aaa-worsening-risk
+  "[N156] At 60 or over, new back, side, groin or buttock pain that keeps getting worse:
+   smoking or vascular risk makes it a possible aneurysm."
+  (session (mode intake|screen))
+  (finding (id pain_worsening) (value yes))
+  (finding (id low_back_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  (not (finding (id age) (value ?a&:(< ?a 60))))
+  (not (finding (id sex) (value male|other)))
+  (not (concern (id aaa)))
+  (open-question (id ?q&smoker|vascular_risk) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns aaa))))
+
+(defrule QUESTIONS::appendix
+  "[P] Lower right belly pain, or pain that keeps getting worse: appendicitis."
+  (session (mode intake|screen))
+  (finding (id fever|nausea_vomiting|pain_worsening) (value yes))
+  (not (concern (id appendicitis)))
+  (open-question (id right_lower_abdominal_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id right_lower_abdominal_pain) (rank ?r) (reason follow-up) (concerns appendicitis))))
+
+;;; ---- screen: follow-ups that decide the level ----------------------------------------
 
 (defrule QUESTIONS::screen-discharge
   "[B] Pelvic infection is a same-day matter even without fever: ask every woman about
@@ -55,13 +317,12 @@
   (assert (ask (id abnormal_vaginal_discharge) (rank ?r) (reason follow-up) (concerns pid))))
 
 (defrule QUESTIONS::screen-pelvic-pain
-  "[B] In (possible) pregnancy or with abnormal discharge, pelvic pain is a same-day
-   matter."
+  "[B] With abnormal discharge, pelvic pain is a same-day matter."
   (session (mode screen))
-  (finding (id pregnant|abnormal_vaginal_discharge) (value yes))
+  (finding (id abnormal_vaginal_discharge) (value yes))
   (open-question (id pelvic_pain) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id pelvic_pain) (rank ?r) (reason follow-up) (concerns pregnancy_pain pid))))
+  (assert (ask (id pelvic_pain) (rank ?r) (reason follow-up) (concerns pid))))
 
 (defrule QUESTIONS::screen-known-aneurysm
   "[N156] A known aneurysm is asked with the aortic warning signs: with pain it may be
@@ -72,93 +333,169 @@
   (assert (ask (id known_aaa) (rank ?r) (reason follow-up)
                (concerns aaa_rupture aaa known_aneurysm))))
 
-(defrule QUESTIONS::screen-known-aneurysm-pain
-  "[N156] A known aneurysm: back, groin, buttock, pelvic or lower-left belly pain may mean
-   it is symptomatic, a same-day matter."
+(defrule QUESTIONS::screen-blood-thinner
+  "[L] A blood thinner is asked with the history: new groin, hip, side or back pain on one
+   may be a bleed, a same-day matter (or an emergency)."
   (session (mode screen))
-  (finding (id known_aaa) (value yes))
-  (not (concern (id aaa)))
-  (open-question (id ?q&low_back_pain|groin_pain|buttock_pain|pelvic_pain|left_lower_abdominal_pain)
-                 (state unanswered) (rank ?r))
+  (open-question (id anticoagulants) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns aaa))))
+  (assert (ask (id anticoagulants) (rank ?r) (reason follow-up)
+               (concerns bleed_on_anticoagulant expanding_bleed))))
+
+(defrule QUESTIONS::screen-gca
+  "[PMR] At 50 or over: new headache, jaw pain or sight changes (giant cell arteritis) is a
+   same-day matter."
+  (session (mode screen))
+  (open-question (id gca_symptoms) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id gca_symptoms) (rank ?r) (reason follow-up) (concerns gca))))
 
 ;;; ---- screen: what means "see a doctor before booking" ----------------------------------
 ;;; Asked as one checklist (kb/screen.json "doctor_first") once the red flags are done,
 ;;; only while nothing already sends the person to a doctor.
 
-(defrule QUESTIONS::screen-hip-arthritis
-  "[A][N226] Groin pain at 45 or over may be hip arthritis: a doctor first."
+(defrule QUESTIONS::screen-doctor-first
+  "[A][T][N12][K][P][R] Groin or hip pain (a stress fracture in someone who trains), pain
+   that treatment has not helped, a change in bowel habit, side or lower right belly pain:
+   a doctor first."
   (session (mode screen))
   (disposition (level ~emergency&~urgent&~refer))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 45)))
-  (open-question (id groin_pain) (state unanswered) (rank ?r))
+  (open-question (id ?q&groin_pain|hip_pain|not_improving|bowel_habit_change|flank_pain|right_lower_abdominal_pain)
+                 (state unanswered) (rank ?r))
   =>
-  (assert (ask (id groin_pain) (rank ?r) (reason follow-up) (concerns hip_arthritis))))
+  (assert (ask (id ?q) (rank ?r) (reason follow-up)
+               (concerns femoral_neck_stress refractory_pain colon_cancer kidney_cause abdominal_cause))))
 
-(defrule QUESTIONS::screen-hip-arthritis-signs
-  "[A][N226] Groin pain at 45 or over: morning stiffness or painful rotation make it hip
-   arthritis."
+(defrule QUESTIONS::screen-doctor-first-older
+  "[NG12][PMR][CG147] At 45 or over, blood in the urine; at 50 or over, aching of both hips
+   (polymyalgia) or walking pain that eases on standing (claudication): a doctor first."
   (session (mode screen))
   (disposition (level ~emergency&~urgent&~refer))
-  (finding (id groin_pain) (value yes))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 45)))
-  (open-question (id ?q&hip_stiffness_morning|pain_on_hip_rotation) (state unanswered) (rank ?r))
+  (finding (id age) (value ?a&:(>= ?a 45)))
+  (open-question (id ?q&blood_in_urine|bilateral_hip_aching|walking_pain_eases_standing) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns hip_arthritis))))
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns haematuria pmr claudication))))
 
-(defrule QUESTIONS::screen-bursitis-refractory
-  "[A][T] Lateral hip pain (bursitis) and pain that treatment has not helped: a doctor first."
+(defrule QUESTIONS::screen-prostate
+  "[A] Perineal pain or painful urination in a man: prostatitis."
   (session (mode screen))
   (disposition (level ~emergency&~urgent&~refer))
-  (open-question (id ?q&lateral_hip_pain|not_improving) (state unanswered) (rank ?r))
+  (finding (id sex) (value male|other))
+  (open-question (id ?q&painful_urination|perineal_pain) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns femoral_bursitis refractory_pain))))
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns prostatitis prostatitis_acute))))
 
-(defrule QUESTIONS::screen-bowel
-  "[A][N12] A lasting change in bowel habit: bowel cancer or diverticular disease."
-  (session (mode screen))
-  (disposition (level ~emergency&~urgent&~refer))
-  (open-question (id bowel_habit_change) (state unanswered) (rank ?r))
+;;; ---- both modes: follow-ups of the "doctor first" answers ------------------------------
+
+(defrule QUESTIONS::refractory-doctor
+  "[A][T] Pain not improving with treatment: has a doctor examined it already?"
+  (session (mode intake|screen))
+  (open-question (id doctor_assessed) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id bowel_habit_change) (rank ?r) (reason follow-up)
-               (concerns colon_cancer diverticulitis diverticulitis_acute))))
+  (assert (ask (id doctor_assessed) (rank ?r) (reason follow-up) (concerns refractory_pain))))
 
-(defrule QUESTIONS::screen-bowel-left-side
-  "[A] A change in bowel habit with lower-left belly pain: diverticular disease."
-  (session (mode screen))
-  (disposition (level ~emergency&~urgent&~refer))
+(defrule QUESTIONS::bowel-left-side
+  "[A] A change in bowel habit: lower left belly pain means diverticular disease."
+  (session (mode intake|screen))
   (finding (id bowel_habit_change) (value yes))
   (open-question (id left_lower_abdominal_pain) (state unanswered) (rank ?r))
   =>
   (assert (ask (id left_lower_abdominal_pain) (rank ?r) (reason follow-up)
                (concerns diverticulitis diverticulitis_acute))))
 
-(defrule QUESTIONS::screen-prostate
-  "[A] Perineal pain or painful urination in a man: prostatitis."
-  (session (mode screen))
-  (disposition (level ~emergency&~urgent&~refer))
-  (finding (id sex) (value male))
-  (open-question (id ?q&painful_urination|perineal_pain) (state unanswered) (rank ?r))
+(defrule QUESTIONS::kidney-signs
+  "[K][NG12] Side pain: frequent or painful urination or blood in the urine make it a kidney
+   cause; groin pain with it is renal colic."
+  (session (mode intake|screen))
+  (finding (id flank_pain) (value yes))
+  (not (concern (id kidney_cause)))
+  (open-question (id ?q&urinary_frequency|painful_urination|blood_in_urine) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns prostatitis prostatitis_acute))))
+  (assert (ask (id ?q) (rank ?r) (reason differential) (concerns kidney_cause haematuria))))
 
-;;; ---- intake: the pain pattern --------------------------------------------------------
+(defrule QUESTIONS::flank-groin
+  "[K] Side pain: does it spread to the groin (renal colic)?"
+  (session (mode intake|screen))
+  (finding (id flank_pain) (value yes))
+  (not (concern (id kidney_stone)))
+  (open-question (id groin_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id groin_pain) (rank ?r) (reason differential) (concerns kidney_stone))))
 
-(defrule QUESTIONS::pain-sites
-  "[A][T] Low back and buttock pain: the core of the psoas syndrome pattern."
+(defrule QUESTIONS::polymyalgia-stiffness
+  "[PMR] Aching of both hips or shoulders: long morning stiffness makes it polymyalgia."
+  (session (mode intake|screen))
+  (finding (id bilateral_hip_aching) (value yes))
+  (not (concern (id pmr|gca)))
+  (open-question (id morning_stiffness_long) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id morning_stiffness_long) (rank ?r) (reason differential) (concerns pmr))))
+
+(defrule QUESTIONS::claudication-risk
+  "[CG147] Walking pain that eases on standing: smoking, diabetes or vascular risk make it
+   claudication."
+  (session (mode intake|screen))
+  (finding (id walking_pain_eases_standing) (value yes))
+  (not (concern (id claudication)))
+  (open-question (id ?q&smoker|diabetes|vascular_risk) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason history) (concerns claudication))))
+
+;;; ---- intake: the map of the pain ----------------------------------------------------
+
+(defrule QUESTIONS::pain-back
+  "[A][T] Low back and buttock pain: the psoas pattern, and the sites of spinal infection,
+   a bleed or an aneurysm."
   (session (mode intake))
   (open-question (id ?q&low_back_pain|buttock_pain) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id ?q) (rank ?r) (reason pattern) (concerns psoas_syndrome psoas_abscess))))
+  (assert (ask (id ?q) (rank ?r) (reason pattern) (concerns psoas_syndrome spinal_infection bleed_on_anticoagulant))))
 
-(defrule QUESTIONS::groin-pain
-  "[A][T][N226] Groin pain: psoas syndrome, hip arthritis, or with fever a psoas abscess."
+(defrule QUESTIONS::pain-hip-groin
+  "[A][T][N226][R] Groin and hip pain: the psoas pattern, hip arthritis, a stress fracture."
   (session (mode intake))
-  (open-question (id groin_pain) (state unanswered) (rank ?r))
+  (open-question (id ?q&groin_pain|hip_pain) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id groin_pain) (rank ?r) (reason pattern)
-               (concerns psoas_syndrome hip_arthritis psoas_abscess))))
+  (assert (ask (id ?q) (rank ?r) (reason pattern)
+               (concerns psoas_syndrome hip_arthritis hip_joint_pain femoral_neck_stress stress_fracture))))
+
+(defrule QUESTIONS::pain-leg
+  "[I] Leg pain, and whether it goes below the knee: nerve root pain (radiculopathy)."
+  (session (mode intake))
+  (open-question (id ?q&leg_pain|pain_below_knee) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason pattern) (concerns radiculopathy referred_leg_pain))))
+
+(defrule QUESTIONS::pain-belly
+  "[P][B][A] Pelvic and lower belly pain: appendicitis, pelvic infection, diverticular
+   disease, pregnancy complications."
+  (session (mode intake))
+  (open-question (id ?q&pelvic_pain|right_lower_abdominal_pain|left_lower_abdominal_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason differential)
+               (concerns abdominal_cause appendicitis pid diverticulitis stress_fracture))))
+
+(defrule QUESTIONS::pain-side
+  "[K] Steady side pain: a kidney cause."
+  (session (mode intake))
+  (open-question (id flank_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id flank_pain) (rank ?r) (reason differential) (concerns kidney_cause progressive_flank_pain))))
+
+(defrule QUESTIONS::pain-thigh
+  "[A][L][R] Thigh pain, numbness or tingling: the femoral-nerve indication for psoas
+   release, or a bleed, a stress fracture or an obturator hernia."
+  (session (mode intake))
+  (open-question (id ?q&thigh_symptoms|medial_thigh_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason pattern) (concerns abdominal_cause stress_fracture bleed_on_anticoagulant))))
+
+(defrule QUESTIONS::bursitis
+  "[A] Pain on the outside of the hip, worse lying on it: trochanteric bursitis."
+  (session (mode intake))
+  (open-question (id lateral_hip_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id lateral_hip_pain) (rank ?r) (reason differential) (concerns femoral_bursitis))))
 
 (defrule QUESTIONS::postural-sign
   "[A][T] With low back, buttock or groin pain: pain on rising or difficulty standing
@@ -171,72 +508,95 @@
   (assert (ask (id ?q) (rank ?r) (reason pattern) (concerns psoas_syndrome))))
 
 (defrule QUESTIONS::psoas-support
-  "[A][T] Once the psoas pattern is present: sport, running, jumping and a limp support it."
+  "[A][T] Once the psoas pattern is present: sport, running, jumping and a limp support it
+   (they are named with it)."
   (session (mode intake))
   (concern (id psoas_syndrome))
   (open-question (id ?q&athlete|runner|jumping_sports|limp) (state unanswered) (rank ?r))
   =>
   (assert (ask (id ?q) (rank ?r) (reason pattern) (concerns psoas_syndrome))))
 
-(defrule QUESTIONS::abscess-site
-  "[A][I] With a fever: a limp is one of the signs of a psoas abscess (asked until it is
-   established)."
-  (session (mode intake))
-  (finding (id fever) (value yes))
-  (not (concern (id psoas_abscess)))
-  (open-question (id limp) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id limp) (rank ?r) (reason differential) (concerns psoas_abscess))))
-
-(defrule QUESTIONS::leg-pain
-  "[I] Leg pain, and whether it goes below the knee: nerve root pain (radiculopathy)."
-  (session (mode intake))
-  (open-question (id ?q&leg_pain|pain_below_knee) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id ?q) (rank ?r) (reason pattern) (concerns radiculopathy))))
-
-(defrule QUESTIONS::refractory
-  "[A][T] Pain that has not improved with 4 weeks of treatment needs a doctor's check."
-  (session (mode intake))
-  (open-question (id not_improving) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id not_improving) (rank ?r) (reason pattern) (concerns refractory_pain psoas_syndrome))))
-
-(defrule QUESTIONS::duration
-  "[A][T] How long the pain has lasted, for the treating clinician's record."
-  (session (mode intake))
-  (open-question (id symptom_weeks) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id symptom_weeks) (rank ?r) (reason history))))
-
-;;; ---- intake: the mimics --------------------------------------------------------------
-
-(defrule QUESTIONS::bursitis
-  "[A] Pain on the outside of the hip, worse lying on it: trochanteric bursitis."
-  (session (mode intake))
-  (open-question (id lateral_hip_pain) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id lateral_hip_pain) (rank ?r) (reason differential) (concerns femoral_bursitis))))
-
 (defrule QUESTIONS::hip-arthritis
   "[N226] Groin pain at 45 or over: morning stiffness or painful rotation means hip
    arthritis (asked until it is established)."
   (session (mode intake))
   (finding (id groin_pain) (value yes))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 45)))
+  (finding (id age) (value ?age&:(>= ?age 45)))
   (not (concern (id hip_arthritis)))
   (open-question (id ?q&hip_stiffness_morning|pain_on_hip_rotation) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id ?q) (rank ?r) (reason differential) (concerns hip_arthritis))))
+  (assert (ask (id ?q) (rank ?r) (reason differential) (concerns hip_arthritis hip_arthritis_atypical))))
 
-(defrule QUESTIONS::pelvic-pain
-  "[A][B] Pelvic pain matters in a woman (pelvic infection) or in (possible) pregnancy."
+(defrule QUESTIONS::knee
+  "[Ch] In a child or teenager a hip problem is often felt in the knee."
   (session (mode intake))
-  (or (finding (id sex) (value female))
-      (finding (id pregnant) (value yes)))
-  (open-question (id pelvic_pain) (state unanswered) (rank ?r))
+  (finding (id age) (value ?a&:(< ?a 18)))
+  (open-question (id knee_pain) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id pelvic_pain) (rank ?r) (reason differential) (concerns pid pregnancy_pain))))
+  (assert (ask (id knee_pain) (rank ?r) (reason differential) (concerns child_hip))))
+
+;;; ---- intake: the course of the pain --------------------------------------------------
+
+(defrule QUESTIONS::duration
+  "[F][L][NG126][E] How long the pain has lasted decides whether it is new (a bleed, an
+   infection, a pregnancy complication, an aneurysm) or long-standing (spondyloarthritis);
+   asked only where some pain is reported (its `when`)."
+  (session (mode intake))
+  (open-question (id symptom_weeks) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id symptom_weeks) (rank ?r) (reason history)
+               (concerns bleed_on_anticoagulant spinal_infection pregnancy_pain spondyloarthritis))))
+
+(defrule QUESTIONS::refractory
+  "[A][T] Pain that has not improved with 4 weeks of treatment needs a doctor's check (not
+   asked when no pain is reported, or when it has lasted less than 4 weeks)."
+  (session (mode intake))
+  (finding (id low_back_pain|buttock_pain|leg_pain|groin_pain|hip_pain|pelvic_pain|right_lower_abdominal_pain|left_lower_abdominal_pain|flank_pain|flank_pain_waves|medial_thigh_pain|thigh_symptoms|lateral_hip_pain|knee_pain|thoracic_pain)
+           (value yes))
+  (not (finding (id symptom_weeks) (value ?w&:(< ?w 4))))
+  (open-question (id not_improving) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id not_improving) (rank ?r) (reason pattern) (concerns refractory_pain malignancy))))
+
+;;; ---- intake: history ----------------------------------------------------------------
+
+(defrule QUESTIONS::spinal-procedure
+  "[F] A recent spinal injection or operation: watch for infection (with new back pain, a
+   doctor first)."
+  (session (mode intake))
+  (open-question (id recent_spinal_procedure) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id recent_spinal_procedure) (rank ?r) (reason history)
+               (concerns after_spinal_procedure spinal_infection_risk))))
+
+(defrule QUESTIONS::urine-blood
+  "[NG12][K] Blood in the urine at 45 or over (a urological cancer referral), or with side
+   pain."
+  (session (mode intake))
+  (or (finding (id age) (value ?a&:(>= ?a 45)))
+      (finding (id flank_pain_waves) (value yes)))
+  (open-question (id blood_in_urine) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id blood_in_urine) (rank ?r) (reason differential) (concerns haematuria kidney_stone))))
+
+(defrule QUESTIONS::prostate
+  "[A] In a man, perineal pain or painful urination means prostatitis."
+  (session (mode intake))
+  (finding (id sex) (value male|other))
+  (open-question (id ?q&perineal_pain|painful_urination) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason differential) (concerns prostatitis prostatitis_acute))))
+
+(defrule QUESTIONS::bowel-habit
+  "[A][N12] A lasting change in bowel habit: bowel cancer (at 50 or over, or with weight
+   loss) or diverticular disease (with lower left belly pain)."
+  (session (mode intake))
+  (or (finding (id age) (value ?a&:(>= ?a 50)))
+      (finding (id weight_loss|left_lower_abdominal_pain) (value yes)))
+  (open-question (id bowel_habit_change) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id bowel_habit_change) (rank ?r) (reason differential)
+               (concerns colon_cancer diverticulitis))))
 
 (defrule QUESTIONS::discharge
   "[A][B] Pelvic pain in a woman: unusual discharge means pelvic inflammatory disease."
@@ -246,14 +606,6 @@
   =>
   (assert (ask (id abnormal_vaginal_discharge) (rank ?r) (reason differential) (concerns pid))))
 
-(defrule QUESTIONS::prostate
-  "[A] In a man, perineal pain or painful urination means prostatitis."
-  (session (mode intake))
-  (finding (id sex) (value male))
-  (open-question (id ?q&perineal_pain|painful_urination) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id ?q) (rank ?r) (reason differential) (concerns prostatitis prostatitis_acute))))
-
 (defrule QUESTIONS::kidney-stone-blood
   "[K] With colicky side pain, blood in the urine supports a kidney stone."
   (session (mode intake))
@@ -262,88 +614,52 @@
   =>
   (assert (ask (id blood_in_urine) (rank ?r) (reason differential) (concerns kidney_stone))))
 
-(defrule QUESTIONS::bowel-habit
-  "[A][N12] A lasting change in bowel habit: bowel cancer or diverticular disease."
+(defrule QUESTIONS::older-questions
+  "[CG147][PMR] At 50 or over: walking pain that eases on standing (claudication), aching of
+   both hips (polymyalgia), headache, jaw or sight symptoms (giant cell arteritis)."
   (session (mode intake))
-  (open-question (id bowel_habit_change) (state unanswered) (rank ?r))
+  (open-question (id ?q&walking_pain_eases_standing|bilateral_hip_aching|gca_symptoms) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id bowel_habit_change) (rank ?r) (reason differential)
-               (concerns colon_cancer diverticulitis))))
+  (assert (ask (id ?q) (rank ?r) (reason differential) (concerns claudication pmr gca))))
 
-(defrule QUESTIONS::diverticular
-  "[A] With a change in bowel habit or a fever: lower left belly pain means diverticulitis."
+(defrule QUESTIONS::spondyloarthritis
+  "[E] Low back pain for 12 weeks or more that began before 45: long morning stiffness
+   points to spondyloarthritis."
   (session (mode intake))
-  (finding (id bowel_habit_change|fever) (value yes))
-  (open-question (id left_lower_abdominal_pain) (state unanswered) (rank ?r))
+  (finding (id low_back_pain) (value yes))
+  (finding (id age) (value ?a&:(< ?a 45)))
+  (finding (id symptom_weeks) (value ?w&:(>= ?w 12)))
+  (open-question (id morning_stiffness_long) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id left_lower_abdominal_pain) (rank ?r) (reason differential)
-               (concerns diverticulitis diverticulitis_acute))))
+  (assert (ask (id morning_stiffness_long) (rank ?r) (reason differential) (concerns spondyloarthritis))))
 
-(defrule QUESTIONS::abscess-risk
-  "[A][I] With a fever: diabetes or injecting drugs make a psoas abscess likely (asked
-   until it is established)."
+(defrule QUESTIONS::abscess-limp
+  "[A][I] With a fever and an abscess risk: a limp is one of the signs of a psoas abscess."
   (session (mode intake))
   (finding (id fever) (value yes))
+  (finding (id immunocompromised|diabetes|injection_drug_use|inflammatory_bowel_disease) (value yes))
   (not (concern (id psoas_abscess)))
-  (open-question (id ?q&diabetes|injection_drug_use) (state unanswered) (rank ?r))
+  (open-question (id limp) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id ?q) (rank ?r) (reason history) (concerns psoas_abscess))))
-
-;;; ---- intake: history that sets precautions --------------------------------------------
-
-(defrule QUESTIONS::known-aneurysm
-  "[N156] A known aneurysm rules out deep abdominal work."
-  (session (mode intake))
-  (open-question (id known_aaa) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id known_aaa) (rank ?r) (reason history) (concerns known_aneurysm aaa_rupture))))
-
-(defrule QUESTIONS::blood-thinners
-  "[M] Blood thinners: only gentle pressure."
-  (session (mode intake))
-  (open-question (id anticoagulants) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id anticoagulants) (rank ?r) (reason history) (concerns anticoagulated))))
-
-(defrule QUESTIONS::recent-surgery
-  "[M] Recent abdominal or pelvic surgery: no deep abdominal work."
-  (session (mode intake))
-  (open-question (id recent_abdominal_surgery) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id recent_abdominal_surgery) (rank ?r) (reason history) (concerns recent_surgery))))
-
-(defrule QUESTIONS::bowel-inflammation
-  "[M][A] Crohn's disease or colitis: no deep abdominal work; with fever, a psoas abscess."
-  (session (mode intake))
-  (open-question (id inflammatory_bowel_disease) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id inflammatory_bowel_disease) (rank ?r) (reason history)
-               (concerns bowel_inflammation psoas_abscess))))
-
-(defrule QUESTIONS::fragile-bone
-  "[M][I][C] Osteoporosis or long-term steroids: gentle pressure; after an injury, a
-   possible fracture."
-  (session (mode intake))
-  (open-question (id osteoporosis_or_steroids) (state unanswered) (rank ?r))
-  =>
-  (assert (ask (id osteoporosis_or_steroids) (rank ?r) (reason history) (concerns fragile_bone fracture))))
+  (assert (ask (id limp) (rank ?r) (reason differential) (concerns psoas_abscess))))
 
 ;;; ---- intake: where psoas release is indicated (only while treatment may go ahead) ----
 
 (defrule QUESTIONS::indication-findings
-  "[A] Thigh symptoms (femoral nerve) and spondylolisthesis are on the article's list of
-   indications for psoas release."
+  "[A] Spondylolisthesis is on the article's list of indications for psoas release."
   (session (mode intake))
   (disposition (level caution|proceed|incomplete))
-  (open-question (id ?q&thigh_symptoms|spondylolisthesis) (state unanswered) (rank ?r))
+  (not (psoas-not-quiet))
+  (open-question (id spondylolisthesis) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id ?q) (rank ?r) (reason indication))))
+  (assert (ask (id spondylolisthesis) (rank ?r) (reason indication))))
 
 (defrule QUESTIONS::indication-stenosis
   "[A] Lumbar spinal stenosis at 60 or over is an indication for psoas release."
   (session (mode intake))
   (disposition (level caution|proceed|incomplete))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 60)))
+  (not (psoas-not-quiet))
+  (finding (id age) (value ?age&:(>= ?age 60)))
   (open-question (id spinal_stenosis) (state unanswered) (rank ?r))
   =>
   (assert (ask (id spinal_stenosis) (rank ?r) (reason indication))))
@@ -363,7 +679,7 @@
    a screening matter."
   (session (mode intake) (therapist yes))
   (finding (id palpation_pulsation) (value yes))
-  (finding (id age) (value ?age&:(integerp ?age)&:(>= ?age 65)))
+  (finding (id age) (value ?age&:(>= ?age 65)))
   (not (concern (id aaa_screening)))
   (open-question (id smoker) (state unanswered) (rank ?r))
   =>
@@ -377,19 +693,21 @@
   =>
   (assert (ask (id ?q) (rank ?r) (reason therapist) (concerns psoas_syndrome))))
 
-(defrule QUESTIONS::therapist-psoas-sign-fever
-  "[A][I] With a fever: a positive psoas sign points to a psoas abscess."
+(defrule QUESTIONS::therapist-psoas-sign
+  "[A][I][P] With a fever or lower right belly pain: a positive psoas sign points to a psoas
+   abscess or appendicitis."
   (session (mode intake) (therapist yes))
-  (finding (id fever) (value yes))
+  (finding (id fever|right_lower_abdominal_pain) (value yes))
   (open-question (id psoas_sign) (state unanswered) (rank ?r))
   =>
-  (assert (ask (id psoas_sign) (rank ?r) (reason therapist) (concerns psoas_abscess))))
+  (assert (ask (id psoas_sign) (rank ?r) (reason therapist) (concerns psoas_abscess appendicitis))))
 
 (defrule QUESTIONS::therapist-indications
   "[A] Hip capsular pattern and a posteriorly rotated ilium are indications for psoas
    release."
   (session (mode intake) (therapist yes))
   (disposition (level caution|proceed|incomplete))
+  (not (psoas-not-quiet))
   (open-question (id ?q&hip_capsular_pattern|ilium_posterior_rotation) (state unanswered) (rank ?r))
   =>
   (assert (ask (id ?q) (rank ?r) (reason indication))))
@@ -399,6 +717,7 @@
    does she run?"
   (session (mode intake) (therapist yes))
   (disposition (level caution|proceed|incomplete))
+  (not (psoas-not-quiet))
   (finding (id sex) (value female))
   (open-question (id runner) (state unanswered) (rank ?r))
   =>
@@ -408,6 +727,7 @@
   "[A] A female runner: is there sacroiliac dysfunction?"
   (session (mode intake) (therapist yes))
   (disposition (level caution|proceed|incomplete))
+  (not (psoas-not-quiet))
   (finding (id sex) (value female))
   (finding (id runner) (value yes))
   (open-question (id si_dysfunction) (state unanswered) (rank ?r))

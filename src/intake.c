@@ -451,9 +451,11 @@ static void show_result(struct dialogue *d) {
     return;
   }
   strbuf b = {0};
-  if (d->mode == MODE_SCREEN) {
-    const char *on = d->color ? level_color(r.disposition) : "", *off = d->color ? "\033[0m" : "";
-    sb_printf(&b, "\n%s%s%s\n", on, d->sk->verdict[r.disposition], off);
+  if (d->mode == MODE_SCREEN) { /* the desk's level: the screen's own, which does not wait
+                                   for the treatment-safety questions (principle 5) */
+    enum level desk = d->r.disposition;
+    const char *on = d->color ? level_color(desk) : "", *off = d->color ? "\033[0m" : "";
+    sb_printf(&b, "\n%s%s%s\n", on, d->sk->verdict[desk], off);
   }
   sb_puts(&b, "\n");
   out_record(&b, FMT_TEXT, d->k, d->c.id, &r, NULL, d->color);

@@ -267,8 +267,11 @@ static void text_record(strbuf *b, const kb *k, const char *id, const struct res
       sb_printf(b, "  - %s: ", k->ind[i].id);
       wrap(b, k->ind[i].text, "", 200);
     }
-  if (r->nask) {
-    sb_puts(b, "\n  Red-flag questions still to answer:\n");
+  if (r->nask && r->disposition == LV_EMERGENCY) {
+    sb_printf(b, "\n  %d red-flag or treatment-safety question%s not answered: the emergency comes first.\n",
+              r->nask, r->nask == 1 ? " was" : "s were");
+  } else if (r->nask) {
+    sb_puts(b, "\n  Questions still to answer before anyone is cleared (red flags, treatment safety):\n");
     for (int i = 0; i < r->nask; i++) {
       const struct question *q = &k->q[r->ask[i].question];
       sb_printf(b, "  - %s: %s\n", q->id, q->text);

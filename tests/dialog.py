@@ -11,6 +11,7 @@ A prompt is the line "(ANSWERS) > " the program prints when it waits for an answ
 ids are those of the last "[id id ...]" question line before it (run with --show-ids).
 Also answers questions from a vignette (answer_for) and extracts the answers from a golden
 transcript (transcript_answers)."""
+import json
 import fcntl
 import os
 import pty
@@ -185,6 +186,15 @@ def answer_for(v, ids):
         return one_answer(v, ids[0])
     got = [one_answer(v, i) for i in ids]
     return "y" if "y" in got else "?" if "?" in got else "n"
+
+
+def screen_level(text):
+    """The desk level the screen's result shows (its verdict line, kb/screen.json)."""
+    with open(os.path.join(harness.ROOT, "kb", "screen.json")) as f:
+        verdicts = json.load(f)["verdicts"]
+    found = [lv for lv, words in verdicts.items() if words in text]
+    harness.expect(len(found) == 1, f"no single desk verdict in the screen's result: {found}\n{text[-1500:]}")
+    return found[0]
 
 
 def run_vignette(v, command, cwd, tty=False, extra=()):

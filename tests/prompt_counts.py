@@ -26,8 +26,11 @@ def main(files):
         v = harness.load(path)
         row = [f"{v['id']:10}", f"{v['expect']['disposition']:10}"]
         for command in ("intake", "screen"):
-            _, asked, status, saved = dialog.run_vignette(v, command, cwd)
-            level = harness.records(harness.run(["eval", saved]).stdout)[0]["disposition"]
+            d, asked, status, saved = dialog.run_vignette(v, command, cwd)
+            if command == "screen":  # the desk's level (eval of the file waits for the
+                level = dialog.screen_level(d.text())  # treatment-safety questions)
+            else:
+                level = harness.records(harness.run(["eval", saved]).stdout)[0]["disposition"]
             row += [f"{len(asked):6}", f"{level:10}"]
             if command == "screen" and red_flags_clear(v) and level in ("caution", "proceed"):
                 clear.append(len(asked))
