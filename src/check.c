@@ -12,6 +12,7 @@
  * The real engine is opened too, so CLIPS parse errors are reported (by engine.c). */
 #include "check.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -140,7 +141,8 @@ static struct sx *sx_read(const char *file, const char *p, size_t len, int *prob
 
 /* ---- what the rules use ------------------------------------------------------------------ */
 
-enum use_kind { U_FINDING, U_VALUE, U_CONCERN, U_PRECAUTION, U_INDICATION, U_ASK, U_OPEN, U_LEVEL };
+enum use_kind { U_FINDING, U_VALUE, U_CONCERN, U_PRECAUTION, U_INDICATION, U_ASK, U_OPEN, U_LEVEL,
+                U_COURSE /* (pain-course (kind new|recent)): "new pain", "recent pain" */ };
 
 struct use {
   enum use_kind kind;
@@ -236,6 +238,11 @@ static void walk(struct checker *C, const struct sx *x, int rhs, const char *fil
       for (int i = 1; i < val->n; i++)
         if (val->kids[i]->t == SX_ATOM)
           add_constants(C, U_VALUE, rhs, val->kids[i], C->uses[u].id, file, rule);
+  }
+  if (!strcmp(head, "pain-course")) {
+    const struct sx *kind = slot_of(x, "kind");
+    for (int i = 1; kind && i < kind->n; i++)
+      if (kind->kids[i]->t == SX_ATOM) add_constants(C, U_COURSE, rhs, kind->kids[i], NULL, file, rule);
   }
   if (!strcmp(head, "level"))
     for (int i = 1; i < x->n; i++)
@@ -539,6 +546,7 @@ static void check_uses(struct checker *C) {
       check_value(C, u);
       continue;
     }
+    if (u->kind == U_COURSE) continue; /* CLIPS checks the template's allowed symbols */
     const struct vocab *w = &v[u->kind];
     if (in_vocab(w, u->id)) continue;
     const char *hint = closest_word(u->id, w->ids, (size_t)w->n);
@@ -592,6 +600,109 @@ static void check_catalogue(struct checker *C) {
   }
 }
 
+/* ---- a concern's triggers, in words, against its rules ------------------------------------- */
+
+/* What a term of a triggers statement or of a rule's patterns names: a finding id, another
+ * concern's id, or "new pain" / "recent pain" (the COURSE facts).  Written "finding:ID",
+ * "concern:ID", "course:KIND" into a list of at most TERMS_MAX entries. */
+#define TERMS_MAX 64
+struct terms {
+  char *t[TERMS_MAX];
+  int n;
+};
+
+static void terms_add(struct terms *s, const char *kind, const char *id, size_t len) {
+  char *t = xasprintf("%s:%.*s", kind, (int)len, id);
+  for (int i = 0; i < s->n; i++)
+    if (!strcmp(s->t[i], t)) {
+      free(t);
+      return;
+    }
+  if (s->n < TERMS_MAX) s->t[s->n++] = t;
+  else free(t);
+}
+
+static int terms_has(const struct terms *s, const char *t) {
+  for (int i = 0; i < s->n; i++)
+    if (!strcmp(s->t[i], t)) return 1;
+  return 0;
+}
+
+/* "finding:fever" as words: "the finding 'fever'" (caller frees). */
+static char *term_words(const char *t) {
+  const char *colon = strchr(t, ':');
+  if (!strncmp(t, "course:", 7)) return xasprintf("\"%s pain\"", colon + 1);
+  return xasprintf("the %.*s '%s'", (int)(colon - t), t, colon + 1);
+}
+
+static void terms_free(struct terms *s) {
+  for (int i = 0; i < s->n; i++) free(s->t[i]);
+  s->n = 0;
+}
+
+/* The terms a triggers statement names: every word that is a finding or (another)
+ * concern id, and the phrases "new pain" and "recent pain". */
+static void statement_terms(const kb *k, const char *self, const char *text, struct terms *s) {
+  for (const char *p = text; *p;) {
+    size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    if (n == 0) {
+      p++;
+      continue;
+    }
+    if (kb_question_n(k, p, n) >= 0) {
+      terms_add(s, "finding", p, n);
+    } else {
+      char *w = xasprintf("%.*s", (int)n, p);
+      if (kb_concern(k, w) >= 0 && strcmp(w, self)) terms_add(s, "concern", w, n);
+      if ((!strcmp(w, "new") || !strcmp(w, "recent")) && !strncmp(p + n, " pain", 5) &&
+          !isalnum((unsigned char)p[n + 5]) && p[n + 5] != '_')
+        terms_add(s, "course", w, n);
+      free(w);
+    }
+    p += n;
+  }
+}
+
+/* Each concern's "triggers" must name exactly the findings (and concerns, and new or
+ * recent pain) that the patterns of the rules asserting it use: a clinician signs off the
+ * statement, so it may not say more or less than the rules do. */
+static void check_triggers(struct checker *C) {
+  const kb *k = C->k;
+  if (C->unreadable) return;
+  for (int ci = 0; ci < k->nc; ci++) {
+    const struct concern_def *c = &k->c[ci];
+    struct terms rules = {0}, text = {0};
+    for (int i = 0; i < C->nuses; i++) {
+      const struct use *a = &C->uses[i];
+      if (a->kind != U_CONCERN || !a->rhs || strcmp(a->id, c->id)) continue;
+      for (int j = 0; j < C->nuses; j++) {
+        const struct use *u = &C->uses[j];
+        if (u->rhs || strcmp(u->rule, a->rule)) continue;
+        if (u->kind == U_FINDING) terms_add(&rules, "finding", u->id, strlen(u->id));
+        else if (u->kind == U_CONCERN && strcmp(u->id, c->id)) terms_add(&rules, "concern", u->id, strlen(u->id));
+        else if (u->kind == U_COURSE) terms_add(&rules, "course", u->id, strlen(u->id));
+      }
+    }
+    statement_terms(k, c->id, c->triggers, &text);
+    const char *path;
+    int line = kb_line(C, 1, c->id, &path);
+    for (int i = 0; i < text.n; i++)
+      if (!terms_has(&rules, text.t[i])) {
+        char *w = term_words(text.t[i]);
+        problem_at(C, path, line, "%s: \"triggers\" names %s, which no rule asserting it uses", c->id, w);
+        free(w);
+      }
+    for (int i = 0; i < rules.n; i++)
+      if (!terms_has(&text, rules.t[i])) {
+        char *w = term_words(rules.t[i]);
+        problem_at(C, path, line, "%s: its rules use %s, which \"triggers\" does not name", c->id, w);
+        free(w);
+      }
+    terms_free(&rules);
+    terms_free(&text);
+  }
+}
+
 int check_knowledge(const kb *k, const char *rules_dir, const char *image, int *nrules) {
   struct checker C = {.k = k};
   struct sx **trees;
@@ -599,6 +710,7 @@ int check_knowledge(const kb *k, const char *rules_dir, const char *image, int *
   int n = read_rules(&C, rules_dir, &trees, &files);
   check_uses(&C);
   check_catalogue(&C);
+  check_triggers(&C);
   /* Always the .clp source, never an image: reports CLIPS errors as FILE:LINE. */
   struct engine *e = engine_open_source(k, rules_dir);
   if (!e) C.problems++;

@@ -263,3 +263,26 @@ def test_informational_mark_checked():
     p = c.check()
     caught(p, "questions.json", None, "red-flag question 'fever' cannot be \"informational\"")
     caught(p, "questions.json", None, "'symptom_weeks': \"informational\" must be true or false")
+
+
+def test_triggers_statement_matches_the_rules():
+    """A concern's "triggers" (what a clinician signs off) must name exactly the findings its
+    rules use: one naming a finding no rule uses, and a rule using a finding the statement
+    does not name, are both reported against concerns.json."""
+    c = Copy()
+
+    def fn(d):
+        for x in d["concerns"]:
+            if x["id"] == "dvt":
+                x["triggers"] = "leg_swelling_one_side with breathlessness."
+    c.edit_json("kb/concerns.json", fn)
+    caught(c.check(), "concerns.json", None,
+           "dvt: \"triggers\" names the finding 'breathlessness', which no rule asserting it uses")
+    c = Copy()
+    c.edit("rules/20-urgent.clp", "(finding (id gca_symptoms) (value yes))",
+           "(finding (id gca_symptoms) (value yes))\n  (finding (id smoker) (value yes))")
+    caught(c.check(), "concerns.json", None, "gca: its rules use the finding 'smoker', which \"triggers\" does not name")
+    c = Copy()
+    c.edit("rules/20-urgent.clp", "(pain-course (kind new) (because $?course))\n  (finding (id ?sign&feeling_unwell",
+           "(finding (id ?sign&feeling_unwell")
+    caught(c.check(), "concerns.json", None, "spinal_infection: \"triggers\" names \"new pain\", which no rule asserting it uses")
