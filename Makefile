@@ -21,14 +21,15 @@ CXXFLAGS += -std=c++17 $(OPT) -Wall -Wextra -Wshadow -fno-exceptions -fno-rtti -
 LDLIBS   += -lclips -lsimdjson -ljansson -lreadline -lm -lstdc++ -pthread
 
 SRC  = src/util.c src/kb.c src/tcase.c src/engine.c src/output.c src/batch.c \
-       src/commands.c src/check.c src/main.c src/lineedit.c src/screenkb.c src/intake.c
+       src/commands.c src/check.c src/main.c src/lineedit.c src/screenkb.c src/intake.c \
+       src/knowledge.c
 CXXSRC = src/fastcase.cc
 OBJ  = $(SRC:src/%.c=build/%.o) $(CXXSRC:src/%.cc=build/%.o)
 DEPS = build/.deps-ok
 
 .PHONY: all deps run test validate check-vignettes clean install uninstall sanitize tsan valgrind fuzz fuzz-short bench
 
-all: psoas-triage rules/rules.bin
+all: psoas-triage rules/rules.bin doc/knowledge.md
 
 $(DEPS): scripts/deps.sh
 	@sh scripts/deps.sh
@@ -50,6 +51,11 @@ psoas-triage: $(OBJ)
 IMAGE = rules/rules.bin
 $(IMAGE): psoas-triage $(wildcard rules/*.clp) $(wildcard kb/*.json)
 	./psoas-triage --rules rules --kb kb check --image $@ >/dev/null
+
+# The clinical table for review, generated from kb/ (committed, so it can be read on the
+# web; tests/test_docs.py fails when it is stale).
+doc/knowledge.md: psoas-triage $(IMAGE) $(wildcard kb/*.json) kb/disclaimer.txt
+	./psoas-triage --rules rules --kb kb knowledge > $@.tmp && mv $@.tmp $@
 
 run: psoas-triage
 	./psoas-triage intake

@@ -4,8 +4,8 @@
 ;;;   (session (mode eval|intake|screen) (therapist yes|no))
 ;;;   (finding (id ID) (value yes|INTEGER|CHOICE))   one per finding answered yes, or with
 ;;;                  a number or a choice.  A "no" or "don't know" is not a fact: "no X"
-;;;                  is written (not (finding (id X) (value yes))), as CLINICAL.md defines
-;;;                  it, and `check` rejects a rule that waits for (value no|unknown).
+;;;                  is written (not (finding (id X) (value yes))), as the clinical table
+;;;                  defines it (doc/knowledge.md), and `check` rejects a rule that waits for (value no|unknown).
 ;;;   (open-question (id ID) (required red-flag|safety|no) (who patient|therapist)
 ;;;                  (state unanswered|unknown) (rank N))      applicable questions not yet
 ;;;                  answered yes/no/value (a `when` still undecided counts as applicable);
@@ -16,7 +16,8 @@
 ;;;   (concern (id ID) (because ITEM...))     ITEM = finding id, or a comparison "age>=55"
 ;;;   (precaution (id ID))  (indication (id ID) (because ITEM...))
 ;;;   (disposition (level emergency|urgent|refer|incomplete|caution|proceed))
-;;;   (ask (id ID) (rank N) (reason red-flag|safety|follow-up|pattern|history|...)
+;;;   (ask (id ID) (rank N) (reason red-flag|safety|confirm|follow-up|pattern|history|...)
+;;;        reason `confirm`: asked before an emergency is final (its answer can withdraw it)
 ;;;        (concerns CONCERN...))      a question the dialogue should ask; lowest rank
 ;;;                                    first; concerns = what its answer rules in or out
 ;;;   (pain-course (kind new|recent) (because ITEM...))     derived by COURSE (05-course.clp)
@@ -52,8 +53,8 @@
   (slot rank (type INTEGER)))
 
 (deftemplate MAIN::pain-course
-  "Derived by the COURSE module from symptom_weeks and pain_worsening (CLINICAL.md
-   revision 2, principle 3): `new` pain is symptom_weeks < 6, or symptom_weeks unknown,
+  "Derived by the COURSE module from symptom_weeks and pain_worsening (principle P3,
+   kb/principles.json): `new` pain is symptom_weeks < 6, or symptom_weeks unknown,
    or pain_worsening; `recent` pain is the same without the unknown."
   (slot kind (type SYMBOL) (allowed-symbols new recent))
   (multislot because))
@@ -90,7 +91,7 @@
   (focus COURSE CONCERNS PRECAUTIONS DISPOSITION INDICATIONS QUESTIONS))
 
 ;;; An `age >= N` condition of an emergency or urgent trigger holds while the age is
-;;; unknown (CLINICAL.md revision 2, principle 1): such a rule matches
+;;; unknown (principle P1 (kb/principles.json)): such a rule matches
 ;;; (not (finding (id age) (value ?a&:(< ?a N)))) and explains itself with this item.
 (deffunction MAIN::age-at-least (?n)
   (if (any-factp ((?f finding)) (eq ?f:id age))

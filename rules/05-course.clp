@@ -1,5 +1,5 @@
 ;;; 05-course.clp -- facts derived once from the findings, before the concerns: the
-;;; course of the pain (CLINICAL.md revision 2, principle 3) and whether the psoas is
+;;; course of the pain (principle P3 (kb/principles.json)) and whether the psoas is
 ;;; quiet enough for a release indication (principle 4).
 ;;; Consumes: finding.  Produces: pain-course, psoas-not-quiet.
 ;;;   `new` pain: symptom_weeks < 6, or symptom_weeks unknown, or pain_worsening.

@@ -2,7 +2,7 @@
 ;;; Consumes: finding, pain-course, concern (bleed_on_anticoagulant).  Produces: concern.
 ;;; Any one of these ends a guided interview at once.  An `age >= N` condition here holds
 ;;; while the age is unknown; an `age < N` condition needs a known age; a sex condition
-;;; holds for that sex or `other` (CLINICAL.md revision 2, principles 1 and 2).
+;;; holds for that sex or `other` (principles P1 and P2 (kb/principles.json)).
 
 ;;; ---- the aorta -------------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
-;;; 15-beyond-table.clp -- rules the project adds beyond CLINICAL.md's table (revision 2).
+;;; 15-beyond-table.clp -- rules the project adds beyond the specification's table
+;;; (revision 2 of the maintainers' clinical specification; its rows
+;;; are in doc/knowledge.md).
 ;;; Each is more severe than the table or adds a caution the table lacks, never less
 ;;; severe; each names its source and why the table's own rows miss the presentation.
 ;;; They came from the clinical reading of published case reports of mimics (the

@@ -2,7 +2,7 @@
 ;;; Consumes: finding, pain-course, concern (for "when X does not fire").
 ;;; Produces: concern.  An `age >= N` condition here holds while the age is unknown; an
 ;;; `age < N` condition needs a known age; a sex condition holds for that sex or `other`
-;;; (CLINICAL.md revision 2, principles 1 and 2).  "When X does not fire" is written
+;;; (principles P1 and P2 (kb/principles.json)).  "When X does not fire" is written
 ;;; (logical (not (concern (id X)))), so the concern goes again if X is concluded later.
 
 ;;; ---- the aorta -------------------------------------------------------------------------

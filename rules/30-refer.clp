@@ -1,8 +1,8 @@
 ;;; 30-refer.clp -- concerns that force the level `refer`: a physician within days to
 ;;; two weeks, no treatment of the area until cleared.
 ;;; Consumes: finding, pain-course, concern (for "when X does not fire").
-;;; Produces: concern.  Here an `age >= N` condition needs a known age (CLINICAL.md
-;;; revision 2, principle 1); a sex condition holds for that sex or `other`.
+;;; Produces: concern.  Here an `age >= N` condition needs a known age (principle P1,
+;;; kb/principles.json); a sex condition holds for that sex or `other`.
 
 ;;; ---- cancer ------------------------------------------------------------------------------
 

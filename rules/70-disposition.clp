@@ -20,7 +20,7 @@
 
 (defrule DISPOSITION::required-not-cleared
   "[I][M] Nobody is cleared for treatment while a red-flag or treatment-safety question is
-   open (CLINICAL.md revision 2, principle 5)."
+   open (principle P5 (kb/principles.json))."
   ?d <- (disposition (level caution|proceed))
   (exists (open-question (required ~no)))
   =>
@@ -28,7 +28,7 @@
 
 (defrule DISPOSITION::ask-open-required
   "[I][M] List every open red-flag and treatment-safety question, whatever the disposition
-   (CLINICAL.md revision 2, principle 6)."
+   (principle P6 (kb/principles.json))."
   (open-question (id ?q) (required ?kind&~no) (rank ?rank))
   =>
   (assert (ask (id ?q) (rank ?rank) (reason ?kind))))

@@ -2,7 +2,7 @@
 ;;; list), reported only when treatment may go ahead (caution or proceed) and the psoas
 ;;; is quiet: no indication with a blood thinner, leg weakness, worsening pain or pain
 ;;; that wakes (a bleed, abscess, tumour or aneurysm in the psoas gives the same thigh and
-;;; hip signs; CLINICAL.md revision 2, principle 4).  An age condition needs a known age;
+;;; hip signs; principle P4 (kb/principles.json)).  An age condition needs a known age;
 ;;; indications keep their own sex.
 ;;; Consumes: disposition, finding, psoas-not-quiet (05-course.clp).  Produces: indication.
 

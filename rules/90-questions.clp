@@ -48,6 +48,23 @@
   (assert (ask (id mechanical_onset) (rank 0) (reason follow-up)
                (concerns aaa_rupture acute_severe_pain))))
 
+(defrule QUESTIONS::sudden-pain-onset-first
+  "[N156][ESVS] Sudden severe pain at 50-64 with nothing else pointing to the aorta: the
+   emergency rests only on not knowing how the pain began, so ask that before it is final
+   (a pain that began with a lift or twist is a rupture only with smoking or vascular
+   risk; from 65 it is one however it began).  The host asks a `confirm` question before
+   it stops at an emergency."
+  (session (mode intake|screen))
+  (finding (id sudden_severe_pain) (value yes))
+  (finding (id age) (value ?a&:(>= ?a 50)&:(< ?a 65)))
+  (not (finding (id collapse|abdominal_pulsation|pulsation_expansile|known_aaa|smoker|vascular_risk)
+                (value yes)))
+  (not (concern (id ?c&~aaa_rupture&:(eq (concern-level ?c) emergency))))
+  (open-question (id mechanical_onset) (state unanswered))
+  =>
+  (assert (ask (id mechanical_onset) (rank 0) (reason confirm)
+               (concerns aaa_rupture acute_severe_pain))))
+
 (defrule QUESTIONS::sudden-pain-vascular
   "[N156][ESVS] Sudden severe pain at 50 or over that began with a lift or twist: smoking
    or vascular risk still makes it a possible rupture."

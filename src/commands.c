@@ -116,7 +116,8 @@ int cmd_questions(struct ctx *ctx, int argc, char **argv) {
   const kb *k = ctx->k;
   const char *section = "";
   printf("Question catalogue (%s/questions.json): %d questions; RF = red-flag screening\n"
-         "question, which must be answered before anyone is cleared for treatment.\n",
+         "question, TS = treatment-safety question: each must be answered before anyone is\n"
+         "cleared for treatment.\n",
          k->dir, k->nq);
   for (int i = 0; i < k->nq; i++) {
     const struct question *q = &k->q[i];
@@ -134,13 +135,13 @@ int cmd_questions(struct ctx *ctx, int argc, char **argv) {
       sb_free(&b);
     } else
       snprintf(type, sizeof type, "yes/no");
-    printf("  %-26s %-2s %-9s %-14s %s\n", q->id, q->red_flag ? "RF" : "",
+    printf("  %-26s %-2s %-9s %-14s %s\n", q->id, q->red_flag ? "RF" : q->safety ? "TS" : "",
            q->therapist ? "therapist" : "patient", type, q->text);
     if (q->when) {
-      int refs[16], n = kb_when_refs(k, i, refs, 16);
-      printf("  %-26s    only asked depending on:", "");
-      for (int r = 0; r < n; r++) printf(" %s", k->q[refs[r]].id);
-      printf("\n");
+      strbuf w = {0};
+      kb_when_text(k, i, &w);
+      printf("  %-26s    asked when: %s\n", "", w.s);
+      sb_free(&w);
     }
   }
   return EXIT_OK;

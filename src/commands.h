@@ -31,5 +31,6 @@ int cmd_usage(const struct ctx *ctx, const char *fmt, ...) __attribute__((format
 int cmd_eval(struct ctx *ctx, int argc, char **argv);
 int cmd_check(struct ctx *ctx, int argc, char **argv);
 int cmd_questions(struct ctx *ctx, int argc, char **argv);
+int cmd_knowledge(struct ctx *ctx, int argc, char **argv);
 
 #endif

@@ -413,8 +413,8 @@ static void assert_finding(struct engine *e, const struct question *q, const str
 
 /* The open-question fact of question q, unanswered or "don't know".  Its `required`
  * slot says what must be answered before anyone is cleared in this mode: red flags
- * always, treatment-safety questions except in the screen (CLINICAL.md revision 2,
- * principle 5: the screen clears for booking, never for treatment). */
+ * always, treatment-safety questions except in the screen (principle P5 of
+ * kb/principles.json: the screen clears for booking, never for treatment). */
 static void assert_open(struct engine *e, const struct question *q, unsigned char state,
                         enum mode mode) {
   void *f = EnvCreateFact(e->env, e->t_open);

@@ -186,6 +186,14 @@ static const struct rask *pending_ask(const struct dialogue *d, int qi) {
   return NULL;
 }
 
+/* 1 if the rules ask a question before an emergency is final (reason "confirm": its
+ * answer can withdraw the emergency, e.g. how a sudden pain began). */
+static int confirm_pending(const struct dialogue *d) {
+  for (int i = 0; i < d->r.nask; i++)
+    if (!strcmp(d->r.ask[i].reason, "confirm") && pending_ask(d, d->r.ask[i].question)) return 1;
+  return 0;
+}
+
 /* The next prompt into p: the first question the rules ask for that has no answer yet
  * (never one answered "don't know").  In screen mode: the members of an opened group
  * come first; otherwise two or more unanswered members of a group wanted by the rules
@@ -483,7 +491,7 @@ static int run(struct dialogue *d) {
       save_case(d);
       return EXIT_SOFTWARE;
     }
-    if (d->r.disposition == LV_EMERGENCY) {
+    if (d->r.disposition == LV_EMERGENCY && !confirm_pending(d)) {
       announce_emergency(d);
       break;
     }

@@ -31,7 +31,7 @@ static void cond_free(struct cond *c) {
   free(c);
 }
 
-/* Three-valued reading of a `when` condition (CLINICAL.md revision 2, principle 6):
+/* Three-valued reading of a `when` condition (principle P6 (kb/principles.json)):
  * W_TRUE or W_FALSE once the known answers decide it, W_OPEN while they do not.  A
  * follow-up on a yes (C_YES) is never open: it holds only once the finding is yes. */
 enum { W_FALSE, W_TRUE, W_OPEN };
@@ -83,6 +83,39 @@ static int cond_refs(const struct cond *c, int *buf, int n, int have) {
   }
   if (have < n) buf[have++] = c->q;
   return have;
+}
+
+static void cond_text(const kb *k, const struct cond *c, strbuf *b, int nested) {
+  const struct question *q = c->op <= C_RANGE ? &k->q[c->q] : NULL;
+  switch (c->op) {
+  case C_YES:
+    sb_puts(b, q->id);
+    return;
+  case C_IS:
+    sb_printf(b, "%s = %s", q->id, q->choices[c->a]);
+    return;
+  case C_NOT_IS:
+    sb_printf(b, "%s \u2260 %s", q->id, q->choices[c->a]);
+    return;
+  case C_RANGE:
+    if (c->b >= q->max) sb_printf(b, "%s \u2265 %ld", q->id, c->a);
+    else if (c->a <= q->min) sb_printf(b, "%s \u2264 %ld", q->id, c->b);
+    else sb_printf(b, "%ld \u2264 %s \u2264 %ld", c->a, q->id, c->b);
+    return;
+  case C_ANY:
+  case C_ALL:
+    if (nested) sb_puts(b, "(");
+    for (int i = 0; i < c->nkids; i++) {
+      if (i) sb_puts(b, c->op == C_ANY ? " or " : " and ");
+      cond_text(k, c->kids[i], b, 1);
+    }
+    if (nested) sb_puts(b, ")");
+    return;
+  }
+}
+
+void kb_when_text(const kb *k, int qi, strbuf *b) {
+  if (k->q[qi].when) cond_text(k, k->q[qi].when, b, 0);
 }
 
 int kb_when_refs(const kb *k, int qi, int *buf, int n) {

@@ -41,7 +41,7 @@ struct concern_def {
   const char *id, *title, *advice;
   const char *triggers;   /* when it fires, in words naming finding ids (`check` compares
                              them with the findings its rules use) */
-  const char *beyond;     /* what the project adds beyond CLINICAL.md's table, or NULL */
+  const char *beyond;     /* what the project adds beyond the specification's table, or NULL */
   enum level level;
   const char **sources;
   int nsources;
@@ -108,13 +108,18 @@ int level_from_name(const char *s);
 
 /* 1 if question qi applies to the person whose answers are a (kb->nq entries): its
  * `when` condition holds or is still undecided (an age or a sex not yet known), read as
- * CLINICAL.md revision 2 principle 6 says.  A follow-up on a yes ({"yes": F}, alone or
+ * principle P6 (kb/principles.json) says.  A follow-up on a yes ({"yes": F}, alone or
  * in any/all) holds only once F is answered yes. */
 int kb_applicable(const kb *k, int qi, const struct answer *a);
 
 /* Lists into buf (caller's) the finding ids a question's `when` condition refers to;
  * returns how many (at most n).  Used by `check`. */
 int kb_when_refs(const kb *k, int qi, int *buf, int n);
+
+/* Appends question qi's `when` condition to b in words ("sex \u2260 male and 10 \u2264 age \u2264 60");
+ * nothing when it has none. */
+struct strbuf;
+void kb_when_text(const kb *k, int qi, struct strbuf *b);
 
 /* 1 if question q must be answered before a person is cleared in eval and intake: a
  * red-flag or a treatment-safety question. */

@@ -33,6 +33,8 @@ static const struct command commands[] = {
     {"check", cmd_check, "[--image FILE]",
      "validate rules/ and kb/ together (--image: also write the rules' binary image)"},
     {"questions", cmd_questions, "", "print the question catalogue"},
+    {"knowledge", cmd_knowledge, "",
+     "print the whole clinical table (Markdown) for a clinician to review: doc/knowledge.md"},
     {NULL, NULL, NULL, NULL}};
 
 static void usage(FILE *f) {

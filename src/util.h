@@ -47,7 +47,7 @@ const char *closest_word(const char *word, const char *const *candidates, size_t
 char *read_file(const char *path, size_t *len);
 
 /* Growable byte buffer; sb_free(NULL) is a no-op.  Contents stay NUL-terminated. */
-typedef struct {
+typedef struct strbuf {
   char *s;
   size_t len, cap;
 } strbuf;

@@ -47,3 +47,30 @@ def test_no_merge_conflict_markers():
         if re.search(r"^(<<<<<<< |>>>>>>> )", text, re.M):
             bad.append(f)
     expect(not bad, f"merge-conflict markers in {bad}")
+
+
+def test_knowledge_document_is_current():
+    """doc/knowledge.md (the table a clinician signs off) is what `psoas-triage knowledge`
+    prints from the shipped kb: `make` regenerates it, and a stale copy fails here."""
+    p = run(["knowledge"])
+    expect(p.returncode == 0, p.stderr)
+    with open(os.path.join(ROOT, "doc", "knowledge.md")) as f:
+        expect(f.read() == p.stdout, "doc/knowledge.md is stale: run make")
+    for word in ("## Concerns: `emergency`", "## Beyond the specification", "## Findings", "## Sign-off"):
+        expect(word in p.stdout, f"knowledge lacks {word}")
+
+
+def test_docs_point_only_at_files_the_project_has():
+    """README, man page and rules name no file the repository does not contain."""
+    texts = [README, open(os.path.join(ROOT, "doc", "psoas-triage.1")).read()]
+    rules = os.path.join(ROOT, "rules")
+    texts += [open(os.path.join(rules, f)).read() for f in os.listdir(rules) if f.endswith(".clp")]
+    for t in texts:
+        for name in re.findall(r"([\w./-]+\.(?:md|json|clp|txt|py))\b", t):
+            if name.startswith(("doc/", "kb/", "rules/", "tests/", "bench/", "fuzz/", "src/")) \
+                    and not name.startswith("bench/data/") \
+                    or name in ("README.md",):
+                expect(os.path.exists(os.path.join(ROOT, name)) or "*" in name,
+                       f"a document points at {name}, which the repository lacks")
+        expect("CLINICAL.md" not in t.replace("the maintainers' clinical specification", ""),
+               "a document points at CLINICAL.md, which the repository does not contain")

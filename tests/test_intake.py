@@ -29,7 +29,7 @@ def eval_file(path, fmt="jsonl"):
 
 
 def when_value(when, answers):
-    """A kb `when` condition read with three values, as CLINICAL.md revision 2 principle 6
+    """A kb `when` condition read with three values, as principle P6 (kb/principles.json)
     says (and kb.c does): True, False, or None while the known answers leave it open.  A
     follow-up on a yes is never open."""
     (op, arg), = when.items()
