@@ -191,6 +191,16 @@
   (assert (ask (id ?q) (rank ?r) (reason follow-up)
                (concerns spinal_infection appendicitis progressive_flank_pain progressive_pain_elderly aaa))))
 
+(defrule QUESTIONS::unwell-sites
+  "[F][A] Feeling unwell, pain that wakes, or a weakened immune system: new back, side,
+   groin or buttock pain makes a spinal infection or psoas abscess possible."
+  (session (mode intake|screen))
+  (finding (id feeling_unwell|night_pain|immunocompromised) (value yes))
+  (not (concern (id spinal_infection)))
+  (open-question (id ?q&low_back_pain|flank_pain|groin_pain|buttock_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns spinal_infection spinal_infection_risk))))
+
 (defrule QUESTIONS::blood-thinner-sites
   "[L] On a blood thinner: new groin, hip, side, thigh or back pain may be a bleed."
   (session (mode intake|screen))
@@ -205,7 +215,8 @@
   "[F][L][NG126][N156] With a pain whose course decides a concern (a blood thinner, a
    pregnancy, pain that keeps getting worse, a weakened immune system): is it new?"
   (session (mode intake|screen))
-  (finding (id anticoagulants|pregnant|pain_worsening|immunocompromised|hip_replacement) (value yes))
+  (finding (id anticoagulants|pregnant|pain_worsening|immunocompromised|hip_replacement|feeling_unwell|night_pain)
+           (value yes))
   (open-question (id symptom_weeks) (state unanswered) (rank ?r))
   =>
   (assert (ask (id symptom_weeks) (rank ?r) (reason follow-up)
@@ -358,6 +369,14 @@
   =>
   (assert (ask (id anticoagulants) (rank ?r) (reason follow-up)
                (concerns bleed_on_anticoagulant expanding_bleed))))
+
+(defrule QUESTIONS::screen-unwell
+  "[F][A] Feeling generally unwell is asked with the other signs of infection: with new back
+   pain and a risk of infection it is a same-day matter, even without a fever."
+  (session (mode screen))
+  (open-question (id feeling_unwell) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id feeling_unwell) (rank ?r) (reason follow-up) (concerns spinal_infection))))
 
 (defrule QUESTIONS::screen-gca
   "[PMR] At 50 or over: new headache, jaw pain or sight changes (giant cell arteritis) is a
