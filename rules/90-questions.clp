@@ -223,16 +223,15 @@
                (concerns bleed_on_anticoagulant pregnancy_pain spinal_infection aaa))))
 
 (defrule QUESTIONS::infection-risk
-  "[F][A] New back, side, groin or buttock pain (or a fever with it): injecting drugs,
+  "[F][A] New back, side, groin or buttock pain that worsens, wakes or comes with feeling
+   unwell (or while that is still to be asked), or a fever with it: injecting drugs,
    diabetes, a recent infection or a spinal procedure make a spinal infection or a psoas
    abscess possible, even without a fever."
   (session (mode intake|screen))
   (or (and (finding (id low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain) (value yes))
            (pain-course (kind new))
-           (finding (id pain_worsening|night_pain|feeling_unwell|immunocompromised) (value yes)))
-      (and (session (mode intake))
-           (finding (id low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain) (value yes))
-           (pain-course (kind new)))
+           (or (finding (id pain_worsening|night_pain|feeling_unwell) (value yes))
+               (open-question (id feeling_unwell) (state unanswered))))
       (and (finding (id fever) (value yes))
            (finding (id low_back_pain|groin_pain|buttock_pain|limp|psoas_sign) (value yes))))
   (not (concern (id spinal_infection)))
@@ -241,13 +240,25 @@
   =>
   (assert (ask (id ?q) (rank ?r) (reason history) (concerns spinal_infection psoas_abscess spinal_infection_risk))))
 
+(defrule QUESTIONS::infection-risk-procedure
+  "[F] New back, side, groin or buttock pain after injecting drugs or a spinal procedure is a
+   referral even without other signs (spinal_infection_risk)."
+  (session (mode intake))
+  (finding (id low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  (pain-course (kind new))
+  (not (concern (id spinal_infection|spinal_infection_risk)))
+  (open-question (id ?q&injection_drug_use|recent_spinal_procedure) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason history) (concerns spinal_infection_risk))))
+
 (defrule QUESTIONS::infection-unwell
-  "[F] New back pain in a person at risk of infection: feeling unwell makes it a possible
-   spinal infection."
+  "[F] New back pain with a risk of infection (or while the risks are still to be asked):
+   feeling unwell makes it a possible spinal infection."
   (session (mode intake|screen))
-  (finding (id injection_drug_use|immunocompromised|recent_spinal_procedure|recent_infection|diabetes) (value yes))
   (finding (id low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|limp|psoas_sign) (value yes))
   (pain-course (kind new))
+  (or (finding (id injection_drug_use|immunocompromised|recent_spinal_procedure|recent_infection|diabetes) (value yes))
+      (open-question (id injection_drug_use|recent_spinal_procedure|recent_infection|diabetes) (state unanswered)))
   (not (concern (id spinal_infection)))
   (open-question (id feeling_unwell) (state unanswered) (rank ?r))
   =>

@@ -513,3 +513,78 @@ def test_random_people_intake_asks_everything_that_matters():
                                f"{v}: screen {got['disposition']}, full {want}")
     finally:
         shutil.rmtree(cwd)
+
+
+# ---- the intake asks nothing whose answer cannot change the result -----------------------
+
+def _typed_value(v, fid):
+    a = dialog.one_answer(v, fid)
+    return {"y": True, "n": False, "?": "unknown"}.get(a, int(a) if a.isdigit() else a)
+
+
+def _result_key(r):
+    """What a question can change: the level, the concerns with the findings behind them,
+    the precautions and the indications (not `ask`, which lists what is still open)."""
+    return (r.get("error"), r.get("disposition"),
+            tuple(sorted((c["id"], tuple(sorted(c["because"]))) for c in r.get("concerns", []))),
+            tuple(r.get("precautions", [])), tuple(r.get("indications", [])))
+
+
+def _witness(state, q, candidates):
+    """A completion of the open questions under which answering q yes or no gives another
+    result: none, then each single other yes (or a few numbers), then pairs of yeses.
+    Returns the completion, or None."""
+    def fills():
+        yield {}
+        for x, vals in candidates:
+            for val in vals:
+                yield {x: val}
+        bools = [x for x, vals in candidates if vals == [True]]
+        for i, x in enumerate(bools):
+            for y in bools[i + 1:]:
+                yield {x: True, y: True}
+    batch, order = [], []
+    for fill in fills():
+        for val in (True, False):
+            answers = dict(state, **fill)
+            answers[q] = val
+            batch.append(json.dumps({"id": str(len(batch)), "answers": answers}))
+        order.append(fill)
+    recs = harness.records(harness.run(["eval", "--jobs", "1", "-"], input="\n".join(batch) + "\n").stdout)
+    for i, fill in enumerate(order):
+        if _result_key(recs[2 * i]) != _result_key(recs[2 * i + 1]):
+            return fill
+    return None
+
+
+def test_intake_asks_nothing_that_cannot_change_the_result():
+    """For several people, every question the intake asks beyond the required ones (red
+    flags, treatment safety) can still change the result at the moment it is asked: some
+    answers to the questions still open make its yes and its no give different results."""
+    people = [harness.load(os.path.join(ROOT, "tests", "vignettes", f"{vid}.json"))
+              for vid in ("dev-01", "dev-10", "dev-19", "own-18", "rev-24", "rev-34")]
+    cwd = tmpdir()
+    try:
+        checked = 0
+        for v in people:
+            _, asked, status, _ = dialog.run_vignette(v, "intake", cwd)
+            expect(status == 0, f"{v['id']}: exit {status}")
+            state = {}
+            for ids in asked:
+                q = ids[0]
+                meta = QUESTIONS[q]
+                if not (meta["red_flag"] or meta.get("safety")) and meta["type"] == "bool":
+                    open_ = [x for x, m in QUESTIONS.items()
+                             if x not in state and x != q and m["who"] == "patient"]
+                    cands = [(x, [True]) if QUESTIONS[x]["type"] == "bool" else
+                             (x, [0, 3, 5, 8, 12, 30] if x == "symptom_weeks" else [10, 17, 30, 47, 52, 62, 67, 72])
+                             for x in open_ if QUESTIONS[x]["type"] != "choice"]
+                    expect(_witness(state, q, cands) is not None,
+                           f"{v['id']}: the intake asks {q}, but no answer to it can change the result "
+                           f"(answers so far: {state})")
+                    checked += 1
+                state[q] = _typed_value(v, q)
+        print(f"     {checked} questions checked")
+        expect(checked >= 40, f"only {checked} questions checked")
+    finally:
+        shutil.rmtree(cwd)
