@@ -586,7 +586,8 @@ static void print_summary(struct pipeline *p) {
   const kb *k = p->o->k;
   long cases = 0;
   for (int i = 0; i < CNT_CONCERNS; i++) cases += p->totals[i];
-  fprintf(stderr, "%s: summary of %ld case%s\n", PROGNAME, cases, cases == 1 ? "" : "s");
+  fprintf(stderr, "%s: summary of %ld case%s (knowledge %s, %s %s)\n", PROGNAME, cases,
+          cases == 1 ? "" : "s", k->knowledge, PROGNAME, PSOAS_VERSION);
   for (int l = 0; l < LV_COUNT; l++)
     fprintf(stderr, "  %-12s %8ld\n", level_name((enum level)l), p->totals[l]);
   fprintf(stderr, "  %-12s %8ld\n  %-12s %8ld\n", "invalid", p->totals[CNT_INVALID], "failed",
@@ -599,7 +600,8 @@ static void print_summary(struct pipeline *p) {
 
 /* The counts as one JSON object, the last line of the JSON Lines output:
  * {"summary":{"cases":N,"dispositions":{LEVEL:N...},"invalid":N,"failed":N,
- *  "concerns":{ID:N...}}} -- every level, and the concerns that occurred. */
+ *  "concerns":{ID:N...},"program":"psoas-triage V","knowledge":"sha256:..."}} -- every
+ *  level, the concerns that occurred, and which program and knowledge produced them. */
 static void summary_json(struct pipeline *p, strbuf *b) {
   const kb *k = p->o->k;
   long cases = 0;
@@ -615,7 +617,8 @@ static void summary_json(struct pipeline *p, strbuf *b) {
       out_json_string(b, k->c[c].id);
       sb_printf(b, ":%ld", p->totals[CNT_CONCERNS + c]);
     }
-  sb_puts(b, "}}}\n");
+  sb_printf(b, "},\"program\":\"%s %s\",\"knowledge\":\"%s\"}}\n", PROGNAME, PSOAS_VERSION,
+            k->knowledge);
 }
 
 /* ---- driver ------------------------------------------------------------------------------- */

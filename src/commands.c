@@ -12,6 +12,10 @@
 int ctx_load_kb(struct ctx *ctx) {
   if (ctx->k) return 0;
   ctx->k = kb_load(ctx->kb_dir);
+  if (ctx->k && kb_stamp(ctx->k, ctx->rules_dir) < 0) {
+    kb_free(ctx->k);
+    ctx->k = NULL;
+  }
   return ctx->k ? 0 : EXIT_SOFTWARE;
 }
 

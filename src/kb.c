@@ -4,8 +4,10 @@
  * them.  Validation is strict and reports every problem as "FILE: ID: problem". */
 #include "kb.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -612,6 +614,74 @@ kb *kb_load(const char *dir) {
     return NULL;
   }
   return k;
+}
+
+/* ---- the knowledge version ----------------------------------------------------------------- */
+
+static int stamp_file(const struct dirent *d, const char *const *ends) {
+  size_t n = strlen(d->d_name);
+  if (d->d_name[0] == '.') return 0;
+  for (; *ends; ends++) {
+    size_t e = strlen(*ends);
+    if (n > e && !strcmp(d->d_name + n - e, *ends)) return 1;
+  }
+  return 0;
+}
+static int clp_only(const struct dirent *d) {
+  static const char *const e[] = {".clp", NULL};
+  return stamp_file(d, e);
+}
+static int kb_files_only(const struct dirent *d) {
+  static const char *const e[] = {".json", ".txt", NULL};
+  return stamp_file(d, e);
+}
+
+/* Feeds "LABEL/NAME\0SIZE\0CONTENT" of each matching file of dir, in name order, to ctx.
+ * Returns 0, or -1 (reported) if the directory or a file cannot be read. */
+static int stamp_dir(struct sha256_ctx *ctx, const char *dir, const char *label,
+                     int (*filter)(const struct dirent *)) {
+  struct dirent **names;
+  int n = scandir(dir, &names, filter, alphasort), rc = 0;
+  if (n < 0) {
+    report("%s: %s", dir, strerror(errno));
+    return -1;
+  }
+  for (int i = 0; i < n; i++) {
+    char *path = xasprintf("%s/%s", dir, names[i]->d_name);
+    size_t len;
+    char *text = read_file(path, &len);
+    if (!text) {
+      report("%s: %s", path, strerror(errno));
+      rc = -1;
+    } else {
+      char head[600];
+      int h = snprintf(head, sizeof head, "%s/%s%c%zu%c", label, names[i]->d_name, 0, len, 0);
+      sha256_update(ctx, (size_t)h, (const uint8_t *)head);
+      sha256_update(ctx, len, (const uint8_t *)text);
+    }
+    free(text);
+    free(path);
+    free(names[i]);
+  }
+  free(names);
+  return rc;
+}
+
+int kb_stamp(kb *k, const char *rules_dir) {
+  struct sha256_ctx ctx;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_init(&ctx);
+  if (stamp_dir(&ctx, rules_dir, "rules", clp_only) < 0 || stamp_dir(&ctx, k->dir, "kb", kb_files_only) < 0)
+    return -1;
+  sha256_digest(&ctx, sizeof digest, digest);
+  static const char hex[] = "0123456789abcdef";
+  memcpy(k->knowledge, "sha256:", 7);
+  for (int i = 0; i < 8; i++) {
+    k->knowledge[7 + 2 * i] = hex[digest[i] >> 4];
+    k->knowledge[8 + 2 * i] = hex[digest[i] & 15];
+  }
+  k->knowledge[23] = 0;
+  return 0;
 }
 
 void kb_free(kb *k) {

@@ -67,6 +67,8 @@ typedef struct kb {
   int nprec, nind, nsrc;
   struct level_def levels[LV_COUNT];
   char *disclaimer;
+  char knowledge[24];    /* the knowledge version, "sha256:" + 16 hex digits of the digest
+                            of the rule files and kb/ (kb_stamp); "" until stamped */
   const char **qids;     /* question ids, for "did you mean" */
   int *qhash;            /* open-addressing index of question ids: index + 1, 0 = empty */
   unsigned qmask;        /* qhash has qmask + 1 slots (a power of two, >= 2 * nq) */
@@ -91,6 +93,10 @@ const char *kb_need_str(struct kb_diag *d, struct json_t *o, const char *id, con
  * found and returns NULL. */
 kb *kb_load(const char *dir);
 void kb_free(kb *k);
+/* Sets k->knowledge from the content of rules_dir's *.clp files and the kb directory's
+ * *.json and *.txt files (names and bytes, in name order): any edit to the knowledge
+ * changes it.  Returns 0, or -1 after reporting an unreadable file. */
+int kb_stamp(kb *k, const char *rules_dir);
 
 /* Index of the question / concern / precaution / indication with this id, or -1. */
 int kb_question(const kb *k, const char *id);

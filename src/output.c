@@ -34,6 +34,8 @@ json_t *result_json(const kb *k, const char *id, const struct result *r) {
   json_object_set_new(o, "indications", in);
   json_object_set_new(o, "ask", ask);
   json_object_set_new(o, "disclaimer", json_string(k->disclaimer));
+  json_object_set_new(o, "program", json_string(PROGNAME " " PSOAS_VERSION));
+  json_object_set_new(o, "knowledge", json_string(k->knowledge));
   return o;
 }
 
@@ -137,6 +139,13 @@ static void flagged_ids(strbuf *b, const char *key, const struct text_def *defs,
   sb_add(b, "]", 1);
 }
 
+/* ,"program":"psoas-triage VERSION","knowledge":"sha256:...": which program and which
+ * knowledge produced a record, on every record. */
+static void provenance_members(strbuf *b, const kb *k) {
+  json_member(b, "program", PROGNAME " " PSOAS_VERSION, 0);
+  json_member(b, "knowledge", k->knowledge, 0);
+}
+
 static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct result *r) {
   sb_add(b, "{", 1);
   json_member(b, "id", id, 1);
@@ -170,6 +179,7 @@ static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct re
   }
   sb_add(b, "]", 1);
   json_member(b, "disclaimer", k->disclaimer, 0);
+  provenance_members(b, k);
   sb_add(b, "}\n", 2);
 }
 
@@ -188,7 +198,7 @@ static void csv_field(strbuf *b, const char *s) {
 }
 
 const char *out_header(enum format fmt) {
-  return fmt == FMT_CSV ? "id,disposition,concerns,precautions,ask,error\n" : "";
+  return fmt == FMT_CSV ? "id,disposition,concerns,precautions,ask,error,program,knowledge\n" : "";
 }
 
 const char *level_color(enum level l) {
@@ -277,6 +287,7 @@ static void text_record(strbuf *b, const kb *k, const char *id, const struct res
       sb_printf(b, "  - %s: %s\n", q->id, q->text);
     }
   }
+  sb_printf(b, "\n  Knowledge: %s (%s %s)\n", k->knowledge, PROGNAME, PSOAS_VERSION);
   sb_add(b, "\n", 1);
   wrap(b, k->disclaimer, "  ", 88);
   sb_add(b, "\n", 1);
@@ -290,6 +301,7 @@ void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
       sb_add(b, "{", 1);
       json_member(b, "id", id, 1);
       json_member(b, "error", err, 0);
+      provenance_members(b, k);
       sb_add(b, "}\n", 2);
     } else {
       jsonl_result(b, k, id, r);
@@ -325,13 +337,14 @@ void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
       for (int i = 0; i < r->nask; i++)
         sb_printf(&f, "%s%s", i ? ";" : "", k->q[r->ask[i].question].id);
       csv_field(b, f.s ? f.s : "");
-      sb_add(b, ",\n", 2);
+      sb_add(b, ",,", 2);
       sb_free(&f);
     } else {
       sb_puts(b, ",,,,");
       csv_field(b, err);
-      sb_add(b, "\n", 1);
+      sb_add(b, ",", 1);
     }
+    sb_printf(b, "%s %s,%s\n", PROGNAME, PSOAS_VERSION, k->knowledge);
     break;
   }
   }

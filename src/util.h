@@ -11,6 +11,9 @@
 #include <sysexits.h>
 
 #define PROGNAME "psoas-triage"
+#ifndef PSOAS_VERSION
+#define PSOAS_VERSION "0.1.0"
+#endif
 
 /* Exit statuses (sysexits.h): one enum for the whole program. */
 enum exit_status {

@@ -153,10 +153,10 @@ def test_csv_shape():
     lines, expected = mixed_lines(400, seed=5)
     p = run(["eval", "--format", "csv", "--jobs", "2", "-"], input="\n".join(lines) + "\n")
     rows = list(csv.reader(io.StringIO(p.stdout)))
-    expect(rows[0] == ["id", "disposition", "concerns", "precautions", "ask", "error"],
+    expect(rows[0] == ["id", "disposition", "concerns", "precautions", "ask", "error", "program", "knowledge"],
            f"header: {rows[0]}")
     expect(len(rows) == expected + 1, f"{len(rows) - 1} rows for {expected} cases")
-    expect(all(len(r) == 6 for r in rows), "every row has 6 fields")
+    expect(all(len(r) == 8 for r in rows), "every row has 8 fields")
     jl = records(run(["eval", "--jobs", "1", "-"], input="\n".join(lines) + "\n").stdout)
     for row, rec in zip(rows[1:], jl):
         expect(row[0] == rec["id"], f"csv id {row[0]} vs {rec['id']}")
@@ -167,6 +167,7 @@ def test_csv_shape():
             expect(row[2] == ";".join(c["id"] for c in rec["concerns"]), f"concerns {row}")
             expect(row[3] == ";".join(rec["precautions"]), f"precautions {row}")
             expect(row[4] == ";".join(rec["ask"]), f"ask {row}")
+        expect(row[6:] == [rec["program"], rec["knowledge"]], f"provenance {row}")
 
 
 def test_summary_counts():

@@ -2,6 +2,7 @@
 --rules/--kb, install.  Each test runs the real binary."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -57,7 +58,8 @@ def test_eval_one_file_matches_product_format():
     expect(p.returncode == 0, p.stderr)
     [r] = records(p.stdout)
     expect(list(r) == ["id", "disposition", "action", "concerns", "precautions", "indications",
-                       "ask", "disclaimer"], f"keys {list(r)}")
+                       "ask", "disclaimer", "program", "knowledge"], f"keys {list(r)}")
+    expect(r["program"].startswith("psoas-triage ") and re.fullmatch(r"sha256:[0-9a-f]{16}", r["knowledge"]), r)
     expect(r["disposition"] == "urgent", r)
     expect(r["action"].startswith("See a physician today"), r["action"])
     c = r["concerns"][0]
@@ -155,8 +157,10 @@ def test_text_format_ends_every_case_with_disclaimer():
 def test_csv_format():
     p = run(["eval", "--format", "csv", DEV02, os.path.join(V, "dev-21.json")])
     lines = p.stdout.splitlines()
-    expect(lines[0] == "id,disposition,concerns,precautions,ask,error", lines[0])
-    expect(lines[1] == "dev-02,urgent,aaa,no_treatment_until_cleared;no_deep_abdominal_work,,", lines[1])
+    expect(lines[0] == "id,disposition,concerns,precautions,ask,error,program,knowledge", lines[0])
+    knowledge = records(run(["eval", DEV02]).stdout)[0]["knowledge"]
+    expect(lines[1] == "dev-02,urgent,aaa,no_treatment_until_cleared;no_deep_abdominal_work,,,"
+           f"psoas-triage 0.1.0,{knowledge}", lines[1])
     expect(lines[2].startswith("dev-21,incomplete,psoas_syndrome,,sudden_severe_pain;collapse;"), lines[2])
 
 
@@ -286,3 +290,24 @@ def test_make_install_finds_installed_knowledge():
     q = subprocess.run([binpath, "eval", DEV02], capture_output=True, text=True, cwd="/")
     expect(q.returncode == 0 and json.loads(q.stdout)["disposition"] == "urgent", q.stdout + q.stderr)
     shutil.rmtree(d)
+
+
+def test_knowledge_version_changes_with_one_rule():
+    """Provenance: every record names the knowledge that produced it (a digest of rules/ and
+    kb/); editing one rule changes it, and --summary says it."""
+    before = records(run(["eval", DEV02]).stdout)[0]["knowledge"]
+    d = tmpdir()
+    rules = os.path.join(d, "rules")
+    shutil.copytree(os.path.join(ROOT, "rules"), rules, ignore=shutil.ignore_patterns("rules.bin"))
+    path = os.path.join(rules, "20-urgent.clp")
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text.replace("Any fever with this pain is a same-day matter.",
+                             "Any fever with this pain is a same-day matter (edited)."))
+    after = records(run(["--rules", rules, "eval", DEV02]).stdout)[0]["knowledge"]
+    expect(after != before, f"the knowledge version did not change: {before}")
+    p = run(["eval", "--summary", DEV02])
+    expect(before in p.stderr, p.stderr)
+    p = run(["eval", "--summary=json", DEV02])
+    expect(records(p.stdout)[-1]["summary"]["knowledge"] == before, p.stdout)

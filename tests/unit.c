@@ -363,7 +363,8 @@ static void test_output_matches_jansson(void) {
     json_decref(o);
     sb_clear(&b);
     out_record(&b, FMT_JSONL, K, c.id, NULL, "a \"quoted\"\tmessage\x01", 0);
-    o = json_pack("{s:s,s:s}", "id", c.id, "error", "a \"quoted\"\tmessage\x01");
+    o = json_pack("{s:s,s:s,s:s,s:s}", "id", c.id, "error", "a \"quoted\"\tmessage\x01", "program",
+                  PROGNAME " " PSOAS_VERSION, "knowledge", K->knowledge);
     want = json_dumps(o, JSON_COMPACT);
     CHECK(want && !strncmp(b.s, want, strlen(want)) && !strcmp(b.s + strlen(want), "\n"));
     free(want);
