@@ -68,7 +68,8 @@ struct pipeline {
   int write_error;  /* writing failed (errno in write_errno): the reader stops early */
   int write_errno;
   int stop;         /* reader thread only: stop reading (output is gone) */
-  int missing;      /* an input could not be read */
+  int missing;      /* an input could not be read, or held no case */
+  long added;       /* items the reader has added (records to be written) */
   struct timespec start;
   double last_progress; /* when the progress line was last drawn; < 0: never yet */
   off_t total_bytes;    /* size of all inputs, or 0 if unknown (a pipe): no ETA */
@@ -128,6 +129,7 @@ static void add_item_of(struct pipeline *p, const char *where, const char *text,
   it->error = error ? add_text(c, error, strlen(error)) : NO_ERROR;
   it->json = json;
   it->file = file;
+  p->added++;
   p->filling = c->n;
   if (c->n == CHUNK_CASES || c->text.len >= CHUNK_BYTES) submit(p);
 }
@@ -234,7 +236,11 @@ static void run_item(struct worker *w, struct chunk *c, struct item *it) {
   }
   if (!j) {
     json_error_t e;
-    j = json_loadb(c->text.s + it->text, it->len, JSON_REJECT_DUPLICATES, &e);
+    const char *text = c->text.s + it->text;
+    size_t len = it->len;
+    if (it->file && len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) /* a .json file's BOM is skipped */
+      text += 3, len -= 3;
+    j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
     if (!j) {
       char msg[300];
       malformed(msg, sizeof msg, &e, it->file);
@@ -671,7 +677,20 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   pthread_create(&writer, NULL, writer_main, &p);
   for (int i = 0; i < jobs; i++) pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
 
-  for (int i = 0; i < ninputs; i++) read_input(&p, inputs[i], 1);
+  for (int i = 0; i < ninputs && !p.stop; i++) {
+    /* An input named on the command line that holds no case at all (an empty directory,
+     * one with no *.json or *.jsonl, an empty .jsonl file) is said in words and counts as
+     * missing input; an empty stream on standard input is a stream that ended (exit 0). */
+    long before = p.added;
+    int was_missing = p.missing;
+    p.missing = 0;
+    read_input(&p, inputs[i], 1);
+    if (p.added == before && !p.missing && strcmp(inputs[i], "-")) {
+      report("%s: no case in it (case files are *.json, or *.jsonl with one case per line)", inputs[i]);
+      p.missing = 1;
+    }
+    p.missing |= was_missing;
+  }
   submit(&p);
   pthread_mutex_lock(&p.mu);
   p.closing = 1;

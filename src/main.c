@@ -28,7 +28,7 @@ static const struct command commands[] = {
      "guided intake questionnaire (interactive; one answer per line when piped)"},
     {"screen", cmd_screen, "[--show-ids] [--save FILE] [--resume FILE]",
      "front-desk screen: red flags first, as few questions as possible"},
-    {"eval", cmd_eval, "[--format jsonl|text|csv] [--jobs N] [--summary[=json]] [--[no-]progress] [FILE|DIR|-]...",
+    {"eval", cmd_eval, "[--format jsonl|text|csv] [--jobs N] [--summary[=json]] [--progress|--no-progress] [FILE|DIR|-]...",
      "evaluate case files, directories of them, or JSON Lines on stdin ('-')"},
     {"check", cmd_check, "[--image FILE]",
      "validate rules/ and kb/ together (--image: also write the rules' binary image)"},
@@ -111,6 +111,15 @@ int main(int argc, char **argv) {
     free(kbdir);
     return EXIT_USAGE;
   }
+  for (int j = i + 1; j < argc && strcmp(argv[j], "--"); j++)
+    if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) {
+      printf("usage: %s %s %s\n\n%s.\n\nAlso: --rules DIR, --kb DIR (other knowledge); see `%s --help` and\n"
+             "`man %s` for the exit statuses.\n",
+             PROGNAME, cmd->name, cmd->args, cmd->help, PROGNAME, PROGNAME);
+      free(rules);
+      free(kbdir);
+      return fclose(stdout) ? EXIT_IOERR : EXIT_OK;
+    }
   ctx.rules_dir = rules ? rules : data_dir("rules");
   ctx.kb_dir = kbdir ? kbdir : data_dir("kb");
   ctx.cmd = cmd;

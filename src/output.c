@@ -183,13 +183,16 @@ static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct re
   sb_add(b, "}\n", 2);
 }
 
-/* Field for CSV: quoted when it holds a comma, quote or line break (RFC 4180). */
+/* Field for CSV: quoted when it holds a comma, quote or line break (RFC 4180); a value a
+ * spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
+ * return) gets a leading ' and quotes, as OWASP's CSV-injection advice says. */
 static void csv_field(strbuf *b, const char *s) {
-  if (!strpbrk(s, ",\"\r\n")) {
+  int formula = *s && strchr("=+-@\t\r", *s);
+  if (!formula && !strpbrk(s, ",\"\r\n")) {
     sb_puts(b, s);
     return;
   }
-  sb_add(b, "\"", 1);
+  sb_add(b, formula ? "\"'" : "\"", formula ? 2 : 1);
   for (; *s; s++) {
     if (*s == '"') sb_add(b, "\"", 1);
     sb_add(b, s, 1);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -81,7 +82,7 @@ static int read_answer(const struct question *q, json_t *v, struct answer *a, ch
   if (s && json_string_length(v) > CASE_VALUE_MAX)
     return bad(err, n, "key '%s' has a string of %zu bytes (answers are at most %d)", q->id,
                json_string_length(v), CASE_VALUE_MAX);
-  if (json_is_null(v) || (s && !strcmp(s, "unknown"))) {
+  if (json_is_null(v) || (s && !strcasecmp(s, "unknown"))) {
     a->state = ANS_UNKNOWN;
     return 0;
   }
@@ -91,11 +92,11 @@ static int read_answer(const struct question *q, json_t *v, struct answer *a, ch
       a->state = json_is_true(v) ? ANS_YES : ANS_NO;
       return 0;
     }
-    if (s && !strcmp(s, "yes")) {
+    if (s && !strcasecmp(s, "yes")) {
       a->state = ANS_YES;
       return 0;
     }
-    if (s && !strcmp(s, "no")) {
+    if (s && !strcasecmp(s, "no")) {
       a->state = ANS_NO;
       return 0;
     }
@@ -115,13 +116,21 @@ static int read_answer(const struct question *q, json_t *v, struct answer *a, ch
     a->value = (long)json_integer_value(v);
     return 0;
   case Q_CHOICE:
-    if (s) {
-      for (int i = 0; i < q->nchoices; i++)
-        if (!strcmp(s, q->choices[i])) {
-          a->state = ANS_VALUE;
-          a->value = i;
-          return 0;
+    if (s && *s) { /* as the dialogue takes them: any case, or the first letters of one choice */
+      int found = -1;
+      size_t len = strlen(s);
+      for (int i = 0; i < q->nchoices; i++) {
+        if (!strcasecmp(s, q->choices[i])) {
+          found = i;
+          break;
         }
+        if (!strncasecmp(s, q->choices[i], len)) found = found == -1 ? i : -2;
+      }
+      if (found >= 0) {
+        a->state = ANS_VALUE;
+        a->value = found;
+        return 0;
+      }
     }
     {
       strbuf list = {0};
@@ -169,6 +178,8 @@ const char *case_json_reason(const json_error_t *e) {
     return "objects and arrays nested too deeply";
   default:
     if (!strncmp(e->text, "control character 0x0 ", 22)) return "a NUL byte in the input";
+    if (strstr(e->text, "near '\xef\xbb\xbf'"))
+      return "a byte-order mark (U+FEFF) where the JSON should begin: save the file as UTF-8 without a BOM";
     return e->text;
   }
 }

@@ -464,6 +464,7 @@ def test_case_files_fast_and_reference_agree():
     bad = recs[os.path.join(d, "z-malformed.json")]
     expect("malformed JSON at line 3, column" in bad["error"], bad)
     expect(recs["esc"]["disposition"] == "urgent", recs["esc"])
+    expect("disposition" in recs["bom"], f"a .json file's byte-order mark is skipped: {recs['bom']}")
     v = run(["eval", d], env={"PSOAS_FASTPATH": "verify"})
     m = re.search(r"fast path: (\d+) records settled, 0 disagreed", v.stderr)
     expect(m is not None and int(m.group(1)) >= 150, f"verify: {v.stderr[-300:]}")

@@ -100,7 +100,7 @@ def test_eval_invalid_cases_are_reported_and_others_evaluated():
         {"id": "ok-1", "answers": {"age": 40, "sex": "male", "fever": True}},
         {"id": "bad-1", "answers": {"fevr": True}},
         {"id": "bad-2", "answers": {"age": 200}},
-        {"id": "bad-3", "answers": {"sex": "f"}},
+        {"id": "bad-3", "answers": {"sex": "femme"}},
         {"id": "bad-4", "answers": {"fever": "sometimes"}},
         {"id": "ok-2", "answers": {"leg_weakness": "yes"}},
     ]))
@@ -311,3 +311,83 @@ def test_knowledge_version_changes_with_one_rule():
     expect(before in p.stderr, p.stderr)
     p = run(["eval", "--summary=json", DEV02])
     expect(records(p.stdout)[-1]["summary"]["knowledge"] == before, p.stdout)
+
+
+def test_every_command_has_help():
+    """`psoas-triage COMMAND --help` prints that command's usage and exits 0."""
+    help_text = run(["--help"]).stdout
+    commands = re.findall(r"^  (\w+) ", help_text, re.M)
+    expect(len(commands) >= 6, help_text)
+    for c in commands:
+        p = run([c, "--help"])
+        expect(p.returncode == 0 and p.stdout.startswith(f"usage: psoas-triage {c}"), f"{c} --help: {p.returncode} {p.stdout}{p.stderr}")
+
+
+def test_man_page_matches_help():
+    """The man page names every command and every option `--help` shows, and every exit
+    status the program uses."""
+    with open(os.path.join(ROOT, "doc", "psoas-triage.1")) as f:
+        man = f.read().replace("\\-", "-").replace("\\fB", "").replace("\\fR", "").replace("\\fI", "")
+    help_text = run(["--help"]).stdout
+    for c in re.findall(r"^  (\w+) ", help_text, re.M):
+        expect(f"psoas-triage {c}" in man, f"the man page lacks the command {c}")
+        usage = run([c, "--help"]).stdout.splitlines()[0]
+        for opt in re.findall(r"--[a-z-]+(?:=[a-z]+)?", usage):
+            expect(opt in man, f"the man page lacks {c} {opt}")
+    for status in re.findall(r"\b(\d\d\d?) [a-z]", help_text.split("exit status:")[1]):
+        expect(f".B {status}\n" in man, f"the man page lacks exit status {status}")
+
+
+def test_an_input_with_no_case_is_said():
+    """An empty directory (or one with no case files) or an empty .jsonl file: a clear
+    message and exit 66; an empty stream on stdin: no record, exit 0."""
+    d = tmpdir()
+    open(os.path.join(d, "notes.txt"), "w").close()
+    p = run(["eval", d])
+    expect(p.returncode == 66 and "no case in it" in p.stderr and not p.stdout, f"{p.returncode} {p.stderr}")
+    empty = os.path.join(d, "empty.jsonl")
+    open(empty, "w").close()
+    p = run(["eval", empty, DEV02])
+    expect(p.returncode == 66 and f"{empty}: no case in it" in p.stderr and len(records(p.stdout)) == 1, p.stderr)
+    p = run(["eval", "-"], input="")
+    expect(p.returncode == 0 and p.stdout == "" and p.stderr == "", f"{p.returncode} {p.stderr}")
+
+
+def test_choice_and_yes_no_answers_in_any_case():
+    """"M", "Female", "YES", "Unknown": eval takes answers as the dialogue does."""
+    lines = ['{"id":"a","answers":{"sex":"M","fever":"YES"}}',
+             '{"id":"b","answers":{"sex":"Female","fever":"No","collapse":"Unknown"}}',
+             '{"id":"c","answers":{"sex":"o"}}']
+    recs = records(run(["eval", "-"], input="\n".join(lines) + "\n").stdout)
+    expect(all("error" not in r for r in recs), recs)
+    expect(recs[0]["disposition"] == "urgent", recs[0])
+    p = run(["eval", "-"], input='{"id":"d","answers":{"sex":"x"}}\n')
+    expect(p.returncode == 65 and "expects" in records(p.stdout)[0]["error"], p.stdout)
+
+
+def test_byte_order_mark():
+    """A .json file's byte-order mark is skipped; one before a JSON Lines record is named in
+    words, not quoted as an invisible character."""
+    d = tmpdir()
+    path = os.path.join(d, "bom.json")
+    with open(path, "wb") as f:
+        f.write(b'\xef\xbb\xbf{"id":"bom","answers":{"fever":true}}')
+    r = records(run(["eval", path]).stdout)[0]
+    expect(r.get("disposition") == "urgent", r)
+    p = subprocess.run([os.environ.get("PSOAS_BIN", os.path.join(ROOT, "psoas-triage")), "eval", "-"],
+                       input=b'\xef\xbb\xbf{"id":"x","answers":{}}\n', capture_output=True)
+    err = json.loads(p.stdout)["error"]
+    expect("byte-order mark" in err and "\ufeff" not in err, err)
+
+
+def test_csv_cells_cannot_run_as_formulas():
+    """OWASP CSV injection: a cell starting with = + - @ is neutralised with a leading quote."""
+    lines = ['{"id":"=1+2","answers":{}}', '{"id":"@SUM(A1)","answers":{}}', '{"id":"+x","answers":{}}',
+             '{"id":"-y","answers":{"sex":"nope"}}']
+    p = run(["eval", "--format", "csv", "-"], input="\n".join(lines) + "\n")
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO(p.stdout)))[1:]
+    for row in rows:
+        expect(row[0].startswith("'"), f"formula not neutralised: {row}")
+    expect([r[0] for r in rows] == ["'=1+2", "'@SUM(A1)", "'+x", "'-y"], rows)
