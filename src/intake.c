@@ -9,6 +9,7 @@
 #include "intake.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <signal.h>
@@ -57,6 +58,7 @@ struct dialogue {
   struct step *steps;
   int nsteps, capsteps;
   unsigned char *opened; /* per group: a yes or don't-know to it, members still to ask */
+  unsigned char *reask;  /* per question: "don't know" in the resumed file, asked again */
   const char *words[16]; /* tab completion for the current prompt */
 };
 
@@ -180,7 +182,7 @@ static void load_steps(struct dialogue *d, json_t *saved) {
 /* ---- choosing the next prompt ------------------------------------------------------------ */
 
 static const struct rask *pending_ask(const struct dialogue *d, int qi) {
-  if (d->c.a[qi].state != ANS_NONE) return NULL;
+  if (d->c.a[qi].state != ANS_NONE && !(d->c.a[qi].state == ANS_UNKNOWN && d->reask[qi])) return NULL;
   for (int i = 0; i < d->r.nask; i++)
     if (d->r.ask[i].question == qi) return &d->r.ask[i];
   return NULL;
@@ -547,12 +549,80 @@ static int resume(struct dialogue *d, const char *file) {
   }
   load_steps(d, j);
   json_decref(j);
+  /* A questionnaire asks what nobody answered, whatever a batch key says, and asks the
+   * "don't know" answers once more (the rules ask the required ones first). */
+  d->c.unanswered_no = 0;
+  for (int i = 0; i < d->k->nq; i++) d->reask[i] = d->c.a[i].state == ANS_UNKNOWN;
   return 0;
+}
+
+/* A case id or file-name part from --id: 1-64 letters, digits, '.', '_' or '-', not
+ * starting with '.' or '-'. */
+static int valid_case_id(const char *s) {
+  size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+  return n > 0 && n <= 64 && !s[n] && s[0] != '.' && s[0] != '-';
+}
+
+/* Reserves the file the answers go to, so that no other patient's answers are ever saved
+ * over it: an explicit --save FILE must not exist (unless --force); the default name
+ * MODE-[ID-]YYYYmmdd-HHMMSS.json gets -2, -3 ... when taken, even by an intake started the
+ * same second (O_EXCL).  Sets d->path (and the case id from the name when none was
+ * given).  Returns 0 or an exit status, after reporting. */
+static int claim_path(struct dialogue *d, const char *save, const char *id, int force) {
+  if (save) {
+    int fd = open(save, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST && force) {
+      struct stat st;
+      if (lstat(save, &st) == 0 && !S_ISREG(st.st_mode)) {
+        report("%s: cannot save the answers: not a regular file", save);
+        return EXIT_IOERR;
+      }
+    } else if (fd < 0 && errno == EEXIST) {
+      report("%s exists: to continue it use --resume %s; to replace it, --force", save, save);
+      return EXIT_CANTCREAT;
+    } else if (fd < 0) {
+      report("%s: cannot save the answers: %s", save, strerror(errno));
+      return EXIT_IOERR;
+    } else {
+      close(fd);
+    }
+    d->path = xstrdup(save);
+    return 0;
+  }
+  char stamp[32];
+  time_t now = time(NULL);
+  strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
+  for (int n = 1; n <= 1000; n++) {
+    char *base = n == 1 ? xasprintf("%s-%s%s%s", mode_names[d->mode], id ? id : "", id ? "-" : "", stamp)
+                        : xasprintf("%s-%s%s%s-%d", mode_names[d->mode], id ? id : "", id ? "-" : "", stamp, n);
+    char *path = xasprintf("%s.json", base);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      close(fd);
+      d->path = path;
+      if (!id) {
+        free(d->c.id);
+        d->c.id = base;
+      } else {
+        free(base);
+      }
+      return 0;
+    }
+    free(path);
+    free(base);
+    if (errno != EEXIST) {
+      report("cannot create a file for the answers in the current directory: %s", strerror(errno));
+      return EXIT_IOERR;
+    }
+  }
+  report("cannot find a free file name for the answers in the current directory");
+  return EXIT_CANTCREAT;
 }
 
 static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode) {
   struct dialogue d = {0};
-  const char *save = NULL, *from = NULL;
+  const char *save = NULL, *from = NULL, *id = NULL;
+  int force = 0;
   d.mode = mode;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -564,9 +634,16 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
       save = argv[++i];
     else if (!strcmp(a, "--resume") && i + 1 < argc)
       from = argv[++i];
+    else if (!strcmp(a, "--id") && i + 1 < argc)
+      id = argv[++i];
+    else if (!strcmp(a, "--force"))
+      force = 1;
     else if (!ctx_common_option(ctx, argc, argv, &i))
       return cmd_usage(ctx, "unknown argument '%s'", a);
   }
+  if (id && !valid_case_id(id))
+    return cmd_usage(ctx, "--id takes 1-64 letters, digits, '.', '_' or '-', not '%s'", id);
+  if (id && from) return cmd_usage(ctx, "--id names a new case; a resumed case keeps its id");
   int status = ctx_load_kb(ctx);
   if (status) return status;
   d.k = ctx->k;
@@ -578,6 +655,7 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
   result_init(&d.r, d.k);
   case_init(&d.c, d.k);
   d.opened = xcalloc(d.sk ? (size_t)d.sk->ng + 1 : 1, 1);
+  d.reask = xcalloc((size_t)d.k->nq + 1, 1);
   const char *nc = getenv("NO_COLOR");
   d.color = isatty(STDOUT_FILENO) && !(nc && *nc);
   if (from && (status = resume(&d, from))) goto done;
@@ -585,9 +663,12 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
     char stamp[32];
     time_t now = time(NULL);
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
-    d.c.id = xasprintf("%s-%s", mode_names[mode], stamp);
+    d.c.id = id ? xstrdup(id) : xasprintf("%s-%s", mode_names[mode], stamp);
   }
-  d.path = save ? xstrdup(save) : from ? xstrdup(from) : xasprintf("%s.json", d.c.id);
+  if (from && (!save || !strcmp(save, from)))
+    d.path = xstrdup(from);
+  else if ((status = claim_path(&d, save, id, force)))
+    goto done;
   if (mode == MODE_SCREEN)
     printf("%s screen: the front-desk red-flag screen (emergency now / see a doctor today /\n"
            "see a doctor before booking / fine to book).\n", PROGNAME);
@@ -609,6 +690,7 @@ done:
   free(d.path);
   free(d.steps);
   free(d.opened);
+  free(d.reask);
   case_free(&d.c);
   result_free(&d.r);
   engine_close(d.e);

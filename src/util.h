@@ -22,6 +22,7 @@ enum exit_status {
   EXIT_DATA = EX_DATAERR,      /* 65: a case was invalid (the others were still evaluated) */
   EXIT_NOINPUT = EX_NOINPUT,   /* 66: an input file or directory is missing */
   EXIT_SOFTWARE = EX_SOFTWARE, /* 70: rules or kb failed to load, or an engine failure */
+  EXIT_CANTCREAT = EX_CANTCREAT, /* 73: intake/screen: the save file exists (no --force) */
   EXIT_IOERR = EX_IOERR,       /* 74: writing the output failed */
   EXIT_UNFINISHED = EX_TEMPFAIL, /* 75: an intake/screen stopped early (quit, end of input);
                                     its answers are saved for --resume */

@@ -393,7 +393,7 @@ def test_no_pregnancy_question_for_men_or_over_60():
     cwd = tmpdir()
     try:
         for age, sex in (("30", "male"), ("70", "female")):
-            p = harness.run(["intake", "--show-ids", "--save", "t.json"], cwd=cwd, input=f"{age}\n{sex}\n")
+            p = harness.run(["intake", "--show-ids", "--save", f"t-{age}.json"], cwd=cwd, input=f"{age}\n{sex}\n")
             expect("[sudden_severe_pain]" in p.stdout, p.stdout)
             expect("[pregnant]" not in p.stdout, f"pregnancy asked of a {age}-year-old {sex}")
     finally:
@@ -402,6 +402,8 @@ def test_no_pregnancy_question_for_men_or_over_60():
 
 def test_never_saves_over_a_device():
     p = harness.run(["screen", "--save", "/dev/null"], input="40\n")
+    expect(p.returncode == 73 and "exists" in p.stderr, f"{p.returncode} {p.stderr}")
+    p = harness.run(["screen", "--force", "--save", "/dev/null"], input="40\n")
     expect(p.returncode == 74 and "not a regular file" in p.stderr, f"{p.returncode} {p.stderr}")
     expect(os.path.exists("/dev/null") and not os.path.isfile("/dev/null"), "/dev/null replaced!")
 
@@ -586,5 +588,85 @@ def test_intake_asks_nothing_that_cannot_change_the_result():
                 state[q] = _typed_value(v, q)
         print(f"     {checked} questions checked")
         expect(checked >= 40, f"only {checked} questions checked")
+    finally:
+        shutil.rmtree(cwd)
+
+
+# ---- nothing lost: existing files, simultaneous starts, SIGKILL, resume ----------------------
+
+def test_save_never_replaces_an_existing_case():
+    """--save FILE refuses a file that exists (exit 73, naming --resume and --force); with
+    --resume the same file is continued; with --force it is replaced."""
+    cwd = tmpdir()
+    try:
+        path = os.path.join(cwd, "anna.json")
+        with open(path, "w") as f:
+            json.dump({"id": "anna", "answers": {"age": 67}}, f)
+        p = harness.run(["intake", "--save", "anna.json"], cwd=cwd, input="30\nf\nquit\n")
+        expect(p.returncode == 73 and "--resume anna.json" in p.stderr and "--force" in p.stderr, p.stderr)
+        expect(harness.load(path)["answers"] == {"age": 67}, "the existing file was touched")
+        p = harness.run(["intake", "--save", "anna.json", "--resume", "anna.json"], cwd=cwd, input="m\nquit\n")
+        expect(p.returncode == 75 and harness.load(path)["answers"]["sex"] == "male", p.stdout[-300:])
+        p = harness.run(["intake", "--save", "anna.json", "--force"], cwd=cwd, input="30\nquit\n")
+        expect(p.returncode == 75 and harness.load(path)["answers"] == {"age": 30}, p.stdout[-300:])
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_simultaneous_intakes_killed_keep_every_answer():
+    """Three intakes started in the same second in one directory save to three files (the
+    default names get a suffix; --id puts the clinic's case id in the name); each is
+    killed with SIGKILL between answers, and every answer given is in its own file."""
+    cwd = tmpdir()
+    try:
+        plans = {"a": ["64", "f", "n", "n"], "b": ["23", "m", "n"], "c": ["45", "o", "n", "n", "n"]}
+        runs = {}
+        for name in plans:
+            args = ["intake", "--show-ids"] + (["--id", "clinic-007"] if name == "c" else [])
+            runs[name] = dialog.Dialog(args, cwd=cwd)
+        asked = {name: [] for name in plans}
+        for step in range(max(len(p) for p in plans.values())):
+            for name, d in runs.items():
+                if step < len(plans[name]):
+                    asked[name].append(d.prompt())
+                    d.send(plans[name][step])
+        for name, d in runs.items():
+            d.prompt()  # the next question is on screen: the last answer is saved
+            d.proc.kill()
+            d.proc.wait()
+        files = sorted(f for f in os.listdir(cwd) if f.endswith(".json"))
+        expect(len(files) == 3, f"three patients, files {files}")
+        expect(any(f.startswith("intake-clinic-007-") for f in files), files)
+        saved = [harness.load(os.path.join(cwd, f))["answers"] for f in files]
+        for name, plan in plans.items():
+            typed = {"n": False, "f": "female", "m": "male", "o": "other"}
+            want = {ids[0]: typed.get(t, int(t) if t.isdigit() else t) for ids, t in zip(asked[name], plan)}
+            expect(want in saved, f"patient {name}: answers {want} not found in {saved}")
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_resume_asks_what_is_still_open():
+    """Resuming asks the red flags answered "don't know" again, and a file whose
+    unanswered_means is "no" does not stop the questionnaire asking what nobody answered."""
+    cwd = tmpdir()
+    try:
+        path = os.path.join(cwd, "p.json")
+        with open(path, "w") as f:
+            json.dump({"id": "p", "answers": {"age": 50, "sex": "male", "fever": "unknown"},
+                       "unanswered_means": "no", "patient_name": "kept"}, f)
+        d = dialog.Dialog(["intake", "--show-ids", "--resume", "p.json"], cwd=cwd)
+        first = d.prompt()
+        expect(first == ["sudden_severe_pain"], f"first question after resuming: {first}")
+        d.send("n")
+        seen = list(first)
+        while (ids := d.prompt()) is not None:
+            seen += ids
+            d.send("n")
+            if "fever" in seen:
+                break
+        expect("fever" in seen, f"the don't-know red flag was not asked again: {seen}")
+        d.send("quit")
+        d.wait()
     finally:
         shutil.rmtree(cwd)
