@@ -175,10 +175,10 @@ static void worker_free(struct worker *w) {
 static void eval_case(struct worker *w, struct chunk *c) {
   const kb *k = w->p->o->k;
   if (engine_eval(w->engine, &w->c, MODE_EVAL, 0, &w->r) < 0) {
-    out_record(&c->out, w->p->o->format, k, w->c.id, NULL, w->r.error, 0);
+    out_record(&c->out, w->p->o->format, k, w->c.id, NULL, w->r.error, w->p->o->style);
     c->counts[CNT_FAILED]++;
   } else {
-    out_record(&c->out, w->p->o->format, k, w->c.id, &w->r, NULL, 0);
+    out_record(&c->out, w->p->o->format, k, w->c.id, &w->r, NULL, w->p->o->style);
     c->counts[w->r.disposition]++;
     for (int i = 0; i < w->r.nconcerns; i++) c->counts[CNT_CONCERNS + w->r.concerns[i].concern]++;
   }
@@ -188,7 +188,7 @@ static void eval_one(struct worker *w, struct chunk *c, json_t *j, const char *w
   const kb *k = w->p->o->k;
   char err[512];
   if (case_from_json(k, j, &w->c, where, err, sizeof err) < 0) {
-    out_record(&c->out, w->p->o->format, k, w->c.id, NULL, err, 0);
+    out_record(&c->out, w->p->o->format, k, w->c.id, NULL, err, w->p->o->style);
     c->counts[CNT_INVALID]++;
   } else {
     eval_case(w, c);
@@ -196,7 +196,7 @@ static void eval_one(struct worker *w, struct chunk *c, json_t *j, const char *w
 }
 
 static void error_record(struct worker *w, struct chunk *c, const char *where, const char *msg) {
-  out_record(&c->out, w->p->o->format, w->p->o->k, where, NULL, msg, 0);
+  out_record(&c->out, w->p->o->format, w->p->o->k, where, NULL, msg, w->p->o->style);
   c->counts[CNT_INVALID]++;
 }
 
@@ -227,7 +227,7 @@ static void run_item(struct worker *w, struct chunk *c, struct item *it) {
       w->disagreed++;
       out_record(&c->out, w->p->o->format, w->p->o->k, where, NULL,
                  "internal error: the fast JSON reader and the reference reader disagree on "
-                 "this case (please report it)", 0);
+                 "this case (please report it)", w->p->o->style);
       c->counts[CNT_FAILED]++;
       return;
     }

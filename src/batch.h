@@ -21,6 +21,7 @@ struct batch_opts {
                              The caller sets OFF unless stderr is a terminal. */
   const char *rules_dir;
   const kb *k;
+  int style;           /* text records: OUT_SHOW_IDS, OUT_WIDTH(w) (output.h) */
 };
 
 /* Evaluates every input (paths, directories, "-" for standard input) and writes the

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "output.h"
 #include "util.h"
 
 int ctx_load_kb(struct ctx *ctx) {
@@ -42,7 +43,7 @@ int cmd_usage(const struct ctx *ctx, const char *fmt, ...) {
 /* ---- eval ---------------------------------------------------------------------------------- */
 
 int cmd_eval(struct ctx *ctx, int argc, char **argv) {
-  struct batch_opts o = {.format = FMT_JSONL};
+  struct batch_opts o = {.format = FMT_JSONL, .style = OUT_WIDTH(out_term_width(STDOUT_FILENO))};
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   o.jobs = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
   char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
@@ -74,6 +75,8 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv) {
       o.summary = SUMMARY_TEXT;
     } else if (!strcmp(a, "--summary=json")) {
       o.summary = SUMMARY_JSON;
+    } else if (!strcmp(a, "--show-ids")) {
+      o.style |= OUT_SHOW_IDS;
     } else if (!strcmp(a, "--progress")) {
       progress = PROGRESS_ON;
     } else if (!strcmp(a, "--no-progress")) {

@@ -59,6 +59,8 @@ struct dialogue {
   int nsteps, capsteps;
   unsigned char *opened; /* per group: a yes or don't-know to it, members still to ask */
   unsigned char *reask;  /* per question: "don't know" in the resumed file, asked again */
+  int style;             /* how the result is shown (output.h: colour, ids, width) */
+  int urgent_said;       /* the "already needs a doctor today" notice was shown */
   const char *words[16]; /* tab completion for the current prompt */
 };
 
@@ -235,30 +237,40 @@ static int next_prompt(const struct dialogue *d, struct prompt *p) {
 
 static void put(const char *s) { fputs(s, stdout); }
 
+static int columns = 88; /* the terminal's width (out_term_width), or 88 */
+
 static void put_wrapped(const char *text, const char *indent) {
   strbuf b = {0};
-  out_wrap(&b, text, indent, 88);
+  out_wrap(&b, text, indent, columns);
   put(b.s);
   sb_free(&b);
 }
 
+/* The question (or checklist) wrapped to the terminal's width, words whole. */
 static void show_prompt(const struct dialogue *d, const struct prompt *p) {
   const kb *k = d->k;
+  strbuf ids = {0}, t = {0};
   put("\n");
-  if (d->show_ids) {
-    put("[");
-    for (int i = 0; i < p->n; i++) printf("%s%s", i ? " " : "", k->q[p->q[i]].id);
-    put("] ");
+  if (d->show_ids) { /* "[id id] ", never broken (the tests read it) */
+    sb_puts(&ids, "[");
+    for (int i = 0; i < p->n; i++) sb_printf(&ids, "%s%s", i ? " " : "", k->q[p->q[i]].id);
+    sb_puts(&ids, "] ");
   }
-  if (p->group < 0) {
-    printf("%s\n", k->q[p->q[0]].text);
-    return;
-  }
+  out_wrap_hang(&t, p->group < 0 ? k->q[p->q[0]].text : d->sk->g[p->group].text, ids.s ? ids.s : "", "",
+                columns);
+  put(t.s);
+  sb_free(&ids);
+  sb_free(&t);
+  if (p->group < 0) return;
   const struct screen_group *g = &d->sk->g[p->group];
-  printf("%s\n", g->text);
   for (int i = 0; i < p->n; i++)
     for (int m = 0; m < g->nm; m++)
-      if (g->m[m].q == p->q[i]) printf("  - %s\n", g->m[m].phrase);
+      if (g->m[m].q == p->q[i]) {
+        strbuf line = {0};
+        out_wrap_hang(&line, g->m[m].phrase, "  - ", "    ", columns);
+        put(line.s);
+        sb_free(&line);
+      }
 }
 
 /* The readline prompt: the answers this question takes. */
@@ -461,14 +473,13 @@ static void show_result(struct dialogue *d) {
     return;
   }
   strbuf b = {0};
-  if (d->mode == MODE_SCREEN) { /* the desk's level: the screen's own, which does not wait
-                                   for the treatment-safety questions (principle 5) */
-    enum level desk = d->r.disposition;
-    const char *on = d->color ? level_color(desk) : "", *off = d->color ? "\033[0m" : "";
-    sb_printf(&b, "\n%s%s%s\n", on, d->sk->verdict[desk], off);
-  }
   sb_puts(&b, "\n");
-  out_record(&b, FMT_TEXT, d->k, d->c.id, &r, NULL, d->color);
+  if (d->mode == MODE_SCREEN) /* the desk's level: the screen's own, which does not wait for
+                                 the treatment-safety questions (principle P5), never a
+                                 treatment level */
+    out_desk_record(&b, d->k, d->c.id, &r, d->r.disposition, d->sk->verdict[d->r.disposition], d->style);
+  else
+    out_record(&b, FMT_TEXT, d->k, d->c.id, &r, NULL, d->style);
   put(b.s);
   sb_free(&b);
   result_free(&r);
@@ -497,6 +508,13 @@ static int run(struct dialogue *d) {
       announce_emergency(d);
       break;
     }
+    if (d->r.disposition == LV_URGENT && !d->urgent_said) {
+      const char *on = d->color ? level_color(LV_URGENT) : "", *off = d->color ? "\033[0m" : "";
+      printf("\n%s%s%s: this already needs a doctor today. The remaining questions help the\n"
+             "doctor; type quit to stop here (the answers are saved and the result is shown).\n",
+             on, d->k->levels[LV_URGENT].label, off);
+      d->urgent_said = 1;
+    }
     struct prompt p;
     if (!next_prompt(d, &p)) break;
     enum outcome o = ask(d, &p);
@@ -510,6 +528,7 @@ static int run(struct dialogue *d) {
       return EXIT_IOERR;
     }
     int sig = le_signal();
+    if (o == STOPPED && d->r.disposition <= LV_URGENT) show_result(d); /* leave with it */
     printf("\n%s. Your answers so far are saved in %s.\nTo continue: %s %s --resume %s\n",
            o == INTERRUPTED ? "Interrupted" : "Stopped", d->path, PROGNAME, resume_cmd(d), d->path);
     if (o == INTERRUPTED) return sig == SIGINT || !sig ? EXIT_INTERRUPTED : 128 + sig;
@@ -658,6 +677,9 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
   d.reask = xcalloc((size_t)d.k->nq + 1, 1);
   const char *nc = getenv("NO_COLOR");
   d.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+  int width = out_term_width(STDOUT_FILENO);
+  columns = width ? width : 88;
+  d.style = (d.color ? OUT_COLOR : 0) | (d.show_ids ? OUT_SHOW_IDS : 0) | OUT_WIDTH(width);
   if (from && (status = resume(&d, from))) goto done;
   if (!from) {
     char stamp[32];

@@ -350,7 +350,7 @@ static void index_questions(kb *k) {
 }
 
 static void load_questions(struct loader *L) {
-  static const char *const keys[] = {"id", "type", "min", "max", "choices", "text", "help",
+  static const char *const keys[] = {"id", "type", "min", "max", "choices", "text", "label", "help",
                                      "why", "red_flag", "safety", "who", "when",
                                      "section", "informational", NULL};
   kb *k = L->k;
@@ -400,6 +400,7 @@ static void load_questions(struct loader *L) {
       kb_problem(&L->d, id, "\"type\" must be bool, int or choice, not '%s'", type);
     }
     q->text = kb_need_str(&L->d, o, id, "text");
+    q->label = kb_need_str(&L->d, o, id, "label");
     q->help = kb_need_str(&L->d, o, id, "help");
     q->why = kb_need_str(&L->d, o, id, "why");
     q->section = kb_need_str(&L->d, o, id, "section");

@@ -29,6 +29,8 @@ struct question {
   const char **choices;   /* Q_CHOICE */
   int nchoices;
   const char *text, *help, *why, *section;
+  const char *label;      /* a few plain words for results and letters ("pulsing lump in
+                             the belly") */
   int red_flag;
   int safety;             /* a treatment-safety question: required like a red flag
                              before anyone is cleared, but not asked by the screen */

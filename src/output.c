@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 json_t *result_json(const kb *k, const char *id, const struct result *r) {
   json_t *o = json_object();
@@ -216,23 +218,23 @@ const char *level_color(enum level l) {
   }
 }
 
-/* Wraps text at width columns with the given indent. */
-static void wrap(strbuf *b, const char *text, const char *indent, int width) {
-  int col = 0;
+/* Wraps text at width columns: the first line starts with first, the others with rest
+ * (a hanging indent for list items).  Words are never broken. */
+static void wrap_hang(strbuf *b, const char *text, const char *first, const char *rest, int width) {
   const char *p = text;
-  sb_puts(b, indent);
-  col = (int)strlen(indent);
+  int start = (int)strlen(first), col = start;
+  sb_puts(b, first);
   while (*p) {
     while (*p == ' ' || *p == '\n') p++;
     const char *w = p;
     while (*p && *p != ' ' && *p != '\n') p++;
     int len = (int)(p - w);
     if (!len) break;
-    if (col > (int)strlen(indent) && col + 1 + len > width) {
+    if (col > start && col + 1 + len > width) {
       sb_add(b, "\n", 1);
-      sb_puts(b, indent);
-      col = (int)strlen(indent);
-    } else if (col > (int)strlen(indent)) {
+      sb_puts(b, rest);
+      col = start = (int)strlen(rest);
+    } else if (col > start) {
       sb_add(b, " ", 1);
       col++;
     }
@@ -242,26 +244,93 @@ static void wrap(strbuf *b, const char *text, const char *indent, int width) {
   sb_add(b, "\n", 1);
 }
 
+/* Wraps text at width columns with the given indent. */
+static void wrap(strbuf *b, const char *text, const char *indent, int width) {
+  wrap_hang(b, text, indent, indent, width);
+}
+
+void out_wrap_hang(strbuf *b, const char *text, const char *first, const char *rest, int width) {
+  wrap_hang(b, text, first, rest, width);
+}
+
 void out_wrap(strbuf *b, const char *text, const char *indent, int width) {
   wrap(b, text, indent, width);
 }
 
-static void text_record(strbuf *b, const kb *k, const char *id, const struct result *r,
-                        int color) {
-  const char *on = color ? level_color(r->disposition) : "", *off = color ? "\033[0m" : "";
-  sb_printf(b, "Case %s\n", id);
-  sb_printf(b, "  %s%s%s\n", on, k->levels[r->disposition].label, off);
-  wrap(b, k->levels[r->disposition].action, "  ", 88);
+int out_term_width(int fd) {
+  const char *cols = getenv("COLUMNS");
+  int w = 0;
+  if (cols && *cols) w = atoi(cols);
+  if (w <= 0 && isatty(fd)) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0) w = ws.ws_col;
+  }
+  if (w <= 0) return 0;
+  return w < 40 ? 40 : w > 100 ? 100 : w;
+}
+
+/* Text for humans holds no control character a case id or answer could smuggle in: each
+ * is shown as '?' (a terminal must not be driven by a case file). */
+static void text_safe(strbuf *b, const char *s) {
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    sb_add(b, c < 0x20 || c == 0x7f ? "?" : s, 1);
+  }
+}
+
+/* One item of a concern's `because`, in plain words (or as it is with OUT_SHOW_IDS): a
+ * finding's label, "age 50 or over", "not: pain began with a lift or twist"... */
+static void because_words(strbuf *b, const kb *k, const char *item, int ids) {
+  if (ids) {
+    sb_puts(b, item);
+    return;
+  }
+  int qi = kb_question(k, item);
+  long n;
+  char rest[64];
+  if (qi >= 0) sb_puts(b, k->q[qi].label);
+  else if (!strncmp(item, "no ", 3) && kb_question(k, item + 3) >= 0)
+    sb_printf(b, "not: %s", k->q[kb_question(k, item + 3)].label);
+  else if (sscanf(item, "age>=%ld%63s", &n, rest) == 1) sb_printf(b, "age %ld or over", n);
+  else if (sscanf(item, "age<%ld%63s", &n, rest) == 1) sb_printf(b, "under %ld", n);
+  else if (sscanf(item, "symptom_weeks<%ld%63s", &n, rest) == 1) sb_printf(b, "pain for under %ld weeks", n);
+  else if (sscanf(item, "symptom_weeks>=%ld%63s", &n, rest) == 1) sb_printf(b, "pain for %ld weeks or more", n);
+  else if (!strcmp(item, "symptom_weeks unknown")) sb_puts(b, "how long the pain has lasted is not known");
+  else if (!strncmp(item, "sex=", 4)) sb_printf(b, "sex %s", item + 4);
+  else sb_puts(b, item);
+}
+
+/* "  LABEL" in the level's colour, and its action wrapped: the banner a record opens and
+ * closes with. */
+static void banner(strbuf *b, const kb *k, enum level l, int style, int width) {
+  const char *on = style & OUT_COLOR ? level_color(l) : "", *off = style & OUT_COLOR ? "\033[0m" : "";
+  sb_printf(b, "  %s%s%s\n", on, k->levels[l].label, off);
+  wrap(b, k->levels[l].action, "  ", width);
+}
+
+/* The parts of a readable record after its heading: concerns, precautions, indications,
+ * the questions still open (ask_title), the knowledge version and the disclaimer. */
+static void text_body(strbuf *b, const kb *k, const struct result *r, int style, int width,
+                      int indications, const char *ask_title) {
+  int ids = style & OUT_SHOW_IDS;
+  strbuf t = {0};
   if (r->nconcerns) {
     sb_puts(b, "\n  Concerns (how this was reached):\n");
     for (int i = 0; i < r->nconcerns; i++) {
       const struct rconcern *rc = &r->concerns[i];
       const struct concern_def *cd = &k->c[rc->concern];
-      sb_printf(b, "  - [%s] %s\n      because: ", level_name(cd->level), cd->title);
-      for (int j = 0; j < rc->nbecause; j++)
-        sb_printf(b, "%s%s", j ? ", " : "", result_because(r, rc, j));
-      sb_add(b, "\n", 1);
-      wrap(b, cd->advice, "      ", 88);
+      sb_clear(&t);
+      sb_printf(&t, "[%s] %s%s%s%s", level_name(cd->level), cd->title, ids ? " (" : "", ids ? cd->id : "",
+                ids ? ")" : "");
+      wrap_hang(b, t.s, "  - ", "    ", width);
+      sb_clear(&t);
+      sb_puts(&t, "because: ");
+      for (int j = 0; j < rc->nbecause; j++) {
+        if (j) sb_puts(&t, "; ");
+        because_words(&t, k, result_because(r, rc, j), ids);
+      }
+      wrap(b, t.s, "      ", width);
+      wrap(b, cd->advice, "      ", width);
     }
   } else {
     sb_puts(b, "\n  Concerns: none found.\n");
@@ -270,34 +339,75 @@ static void text_record(strbuf *b, const kb *k, const char *id, const struct res
   for (int i = 0; i < k->nprec; i++)
     if (r->prec[i]) {
       if (!any++) sb_puts(b, "\n  Precautions:\n");
-      sb_printf(b, "  - %s: ", k->prec[i].id);
-      wrap(b, k->prec[i].text, "", 200);
+      sb_clear(&t);
+      sb_printf(&t, "%s%s%s%s", ids ? "[" : "", ids ? k->prec[i].id : "", ids ? "] " : "", k->prec[i].text);
+      wrap_hang(b, t.s, "  - ", "    ", width);
     }
   any = 0;
-  for (int i = 0; i < k->nind; i++)
+  for (int i = 0; indications && i < k->nind; i++)
     if (r->ind[i]) {
       if (!any++) sb_puts(b, "\n  Psoas release is indicated for:\n");
-      sb_printf(b, "  - %s: ", k->ind[i].id);
-      wrap(b, k->ind[i].text, "", 200);
+      sb_clear(&t);
+      sb_printf(&t, "%s%s%s%s", ids ? "[" : "", ids ? k->ind[i].id : "", ids ? "] " : "", k->ind[i].text);
+      wrap_hang(b, t.s, "  - ", "    ", width);
     }
   if (r->nask && r->disposition == LV_EMERGENCY) {
     sb_printf(b, "\n  %d red-flag or treatment-safety question%s not answered: the emergency comes first.\n",
               r->nask, r->nask == 1 ? " was" : "s were");
   } else if (r->nask) {
-    sb_puts(b, "\n  Questions still to answer before anyone is cleared (red flags, treatment safety):\n");
+    sb_printf(b, "\n  %s\n", ask_title);
     for (int i = 0; i < r->nask; i++) {
       const struct question *q = &k->q[r->ask[i].question];
-      sb_printf(b, "  - %s: %s\n", q->id, q->text);
+      sb_clear(&t);
+      sb_printf(&t, "%s%s%s%s", ids ? "[" : "", ids ? q->id : "", ids ? "] " : "", q->text);
+      wrap_hang(b, t.s, "  - ", "    ", width);
     }
   }
   sb_printf(b, "\n  Knowledge: %s (%s %s)\n", k->knowledge, PROGNAME, PSOAS_VERSION);
   sb_add(b, "\n", 1);
-  wrap(b, k->disclaimer, "  ", 88);
+  wrap(b, k->disclaimer, "  ", width);
+  sb_free(&t);
+}
+
+static int text_width(int style) {
+  int w = style >> 8;
+  return w >= 40 ? w : 88;
+}
+
+static void text_record(strbuf *b, const kb *k, const char *id, const struct result *r,
+                        int style) {
+  int width = text_width(style);
+  sb_puts(b, "Case ");
+  text_safe(b, id);
+  sb_puts(b, "\n");
+  banner(b, k, r->disposition, style, width);
+  text_body(b, k, r, style, width, 1,
+            "Questions still to answer before anyone is cleared (red flags, treatment safety):");
+  sb_add(b, "\n", 1);
+  banner(b, k, r->disposition, style, width); /* the last thing on screen, too */
   sb_add(b, "\n", 1);
 }
 
+void out_desk_record(strbuf *b, const kb *k, const char *id, const struct result *r,
+                     enum level desk, const char *verdict, int style) {
+  int width = text_width(style);
+  const char *on = style & OUT_COLOR ? level_color(desk) : "", *off = style & OUT_COLOR ? "\033[0m" : "";
+  strbuf t = {0};
+  sb_puts(&t, verdict);
+  sb_puts(b, "Case ");
+  text_safe(b, id);
+  sb_printf(b, " (front-desk screen)\n%s", on);
+  wrap(b, t.s, "  ", width);
+  sb_puts(b, off);
+  text_body(b, k, r, style, width, 0, "To ask at the first visit, before any treatment:");
+  sb_printf(b, "\n%s", on);
+  wrap(b, t.s, "  ", width);
+  sb_printf(b, "%s\n", off);
+  sb_free(&t);
+}
+
 void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
-                const struct result *r, const char *err, int color) {
+                const struct result *r, const char *err, int style) {
   switch (fmt) {
   case FMT_JSONL:
     if (err) {
@@ -312,11 +422,15 @@ void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
     break;
   case FMT_TEXT:
     if (err) {
-      sb_printf(b, "Case %s\n  ERROR: %s\n  No recommendation was made for this case.\n\n", id, err);
-      wrap(b, k->disclaimer, "  ", 88);
+      sb_puts(b, "Case ");
+      text_safe(b, id);
+      sb_puts(b, "\n  ERROR: ");
+      text_safe(b, err);
+      sb_puts(b, "\n  No recommendation was made for this case.\n\n");
+      wrap(b, k->disclaimer, "  ", text_width(style));
       sb_add(b, "\n", 1);
     } else {
-      text_record(b, k, id, r, color);
+      text_record(b, k, id, r, style);
     }
     break;
   case FMT_CSV: {

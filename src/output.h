@@ -14,9 +14,23 @@ enum format { FMT_JSONL, FMT_TEXT, FMT_CSV };
 /* The result as a JSON object (caller owns the reference). */
 json_t *result_json(const kb *k, const char *id, const struct result *r);
 
+/* How a readable (text) record looks: OUT_COLOR for a terminal, OUT_SHOW_IDS to name
+ * findings and precautions by id (plain words otherwise), OUT_WIDTH(w) to wrap at w
+ * columns (0: 88).  Other formats ignore it. */
+#define OUT_COLOR 1
+#define OUT_SHOW_IDS 2
+#define OUT_WIDTH(w) ((w) << 8)
+
 /* Appends one record to b: a result (err == NULL) or an error record. */
 void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
-                const struct result *r, const char *err, int color);
+                const struct result *r, const char *err, int style);
+/* The front-desk screen's result: its desk verdict (never a treatment level), then the
+ * concerns, precautions and the questions the first visit must still ask, as text. */
+void out_desk_record(strbuf *b, const kb *k, const char *id, const struct result *r,
+                     enum level desk, const char *verdict, int style);
+/* The width to wrap readable text at for output fd: COLUMNS, else the terminal's width,
+ * within 40..100; 0 when fd is no terminal and COLUMNS is unset. */
+int out_term_width(int fd);
 /* Appends str as a JSON string literal, escaped as jansson's json_dumps does (quote,
  * backslash and control characters; all other UTF-8 as is).  Bytes that are not valid
  * UTF-8 become U+FFFD, so the output is always valid JSON. */
@@ -26,6 +40,8 @@ const char *out_header(enum format fmt);
 
 /* Appends text to b, word-wrapped at width columns, each line starting with indent. */
 void out_wrap(strbuf *b, const char *text, const char *indent, int width);
+/* The same with a hanging indent: the first line starts with first, the others with rest. */
+void out_wrap_hang(strbuf *b, const char *text, const char *first, const char *rest, int width);
 
 /* ANSI colour for a level banner ("" if none). */
 const char *level_color(enum level l);

@@ -45,7 +45,9 @@ def main():
         jobs.append((f, header, args, dialog.transcript_answers(text)))
     dirs = {}
     for path, header, args, answers in jobs:
-        cwd = dirs.setdefault(os.path.dirname(path), tempfile.mkdtemp())
+        # a series (a subdirectory) shares one working directory; other transcripts get their own
+        series = os.path.basename(os.path.dirname(os.path.abspath(path))) != "transcripts"
+        cwd = dirs.setdefault(os.path.dirname(path) if series else path, tempfile.mkdtemp())
         d = replay(args, answers, cwd)
         header = [h for h in header if not h.startswith("# exit:")] + [f"# exit: {d.status}"]
         with open(path, "w") as fh:

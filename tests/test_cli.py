@@ -147,11 +147,35 @@ def test_text_format_ends_every_case_with_disclaimer():
     blocks = p.stdout.split("Case ")[1:]
     expect(len(blocks) == 2, p.stdout)
     for b in blocks:
-        expect("emergency services" in b.strip().splitlines()[-1] or
-               "emergency services" in " ".join(b.strip().splitlines()[-3:]), b)
-        expect("Disclaimer" in b, b)
+        lines = b.strip().splitlines()
+        expect("Disclaimer" in b and "emergency services" in b, b)
+        # the level's banner opens and closes the record: the last thing on screen
+        expect(lines[1].strip() == lines[-2].strip() and lines[-2].strip().isupper(), lines[-3:])
+        expect(b.index("Disclaimer") < b.rindex(lines[-2].strip()), "banner not after the disclaimer")
     expect("URGENT" in blocks[0] and "Possible abdominal aortic aneurysm" in blocks[0], blocks[0])
-    expect("because: abdominal_pulsation" in blocks[0], blocks[0])
+    expect("because: pulsing lump in the belly" in blocks[0], blocks[0])  # plain words
+    ids = run(["eval", "--format", "text", "--show-ids", DEV02]).stdout
+    expect("because: abdominal_pulsation" in ids and "[no_deep_abdominal_work]" in ids, ids)
+
+
+def test_text_wraps_to_the_terminal_width():
+    """COLUMNS (or the terminal) sets the width of a readable record, at most 100; words
+    are never broken and list items keep a hanging indent."""
+    for cols in ("60", "80", "200"):
+        out = run(["eval", "--format", "text", DEV05], env={"COLUMNS": cols}).stdout
+        width = min(int(cols), 100)
+        long_lines = [line for line in out.splitlines() if len(line) > width]
+        expect(not long_lines, f"COLUMNS={cols}: lines over {width}: {long_lines[:3]}")
+
+
+def test_text_output_cannot_be_forged_by_an_id():
+    """A case id holding newlines or escape sequences cannot print a second banner or drive
+    the terminal: control characters are shown as '?'."""
+    forged = "x\n  PROCEED\n  No red flags found\x1b[2J"
+    p = run(["eval", "--format", "text", "-"],
+            input=json.dumps({"id": forged, "answers": {"collapse": True}}) + "\n")
+    expect("\x1b" not in p.stdout, "an escape sequence reached the output")
+    expect("\n  PROCEED" not in p.stdout and "EMERGENCY" in p.stdout, p.stdout[:400])
 
 
 def test_csv_format():

@@ -22,8 +22,8 @@ def tmpdir():
     return tempfile.mkdtemp(prefix="psoas-intake-")
 
 
-def eval_file(path, fmt="jsonl"):
-    p = harness.run(["eval", "--format", fmt, path])
+def eval_file(path, fmt="jsonl", *extra):
+    p = harness.run(["eval", "--format", fmt, *extra, path])
     expect(p.returncode == 0, f"eval {path}: {p.returncode} {p.stderr}")
     return p.stdout
 
@@ -168,7 +168,7 @@ def check_intake(v, d, asked, saved, cwd):
     else:
         expect(set(want.get("concerns", [])) <= set(got), f"{v['id']}: concerns {got}, expected {want}")
     # The result screen is exactly what eval prints for the saved file.
-    text = dialog.clean(eval_file(saved, "text"))
+    text = dialog.clean(eval_file(saved, "text", "--show-ids"))  # the dialogue ran with --show-ids
     expect(text in d.text(), f"{v['id']}: the result screen differs from eval --format text")
     if r["disposition"] == "emergency":
         out = d.text()
