@@ -1,5 +1,5 @@
 # psoas-triage -- see README.md.  `make` builds ./psoas-triage (installing missing
-# Debian packages first when run as root); `make test` runs every test.
+# Debian packages first when run as root); `make test` runs every test (pytest).
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -62,11 +62,17 @@ run: psoas-triage
 
 LIBOBJ = $(filter-out build/main.o,$(OBJ))
 
+# The tests run on pytest (Debian: python3-pytest; tests/conftest.py): `python3 -m pytest`
+# where that python3 has it, otherwise Debian's pytest-3 (for a python3 ahead of
+# /usr/bin/python3 on PATH, such as pyenv's).  -k EXPRESSION selects tests by name.
+PYTEST ?= $(shell python3 -c 'import pytest' 2>/dev/null && echo python3 -m pytest || echo pytest-3)
+PYTEST_OPTS ?= -q -rfEs
+
 build/unit-tests: tests/unit.c $(LIBOBJ) $(wildcard src/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/unit.c $(LIBOBJ) $(LDLIBS)
 
 test: psoas-triage $(IMAGE) build/unit-tests
-	python3 tests/run.py
+	$(PYTEST) $(PYTEST_OPTS) tests
 
 # The case-report validation suite (tests/case-reports/): expected and actual level per
 # case in both answer modes, caught per level, under-triage, benign cases cleared.
@@ -116,7 +122,7 @@ build-san/unit-tests: tests/unit.c $(filter-out build-san/main.o,$(SAN_OBJ))
 
 sanitize: build-san/psoas-triage build-san/unit-tests
 	$(SAN_ENV) PSOAS_BIN=$(CURDIR)/build-san/psoas-triage PSOAS_UNIT=$(CURDIR)/build-san/unit-tests \
-	  python3 tests/run.py
+	  $(PYTEST) $(PYTEST_OPTS) tests
 
 # `make tsan`: ThreadSanitizer over eval's threads (reader, workers, writer): the program
 # built into build-tsan/, then the batch tests (TSAN_TESTS) against it.  A data race
@@ -128,12 +134,13 @@ $(eval $(call variant,build-tsan,$(TSAN)))
 
 tsan: build-tsan/psoas-triage $(IMAGE)
 	TSAN_OPTIONS=exitcode=97:halt_on_error=1 PSOAS_TOOL_STATUS=97 \
-	  PSOAS_BIN=$(CURDIR)/build-tsan/psoas-triage python3 tests/run.py -k $(TSAN_TESTS)
+	  PSOAS_BIN=$(CURDIR)/build-tsan/psoas-triage $(PYTEST) $(PYTEST_OPTS) -k '$(TSAN_TESTS)' tests
 
 # `make valgrind`: memcheck over the test modules that run eval, check (and intake, once
 # it exists): every run of the binary is wrapped; an error or a definite/indirect leak
-# exits 99, which fails the test.  VALGRIND_TESTS: substrings of test names.  No
-# suppressions: CLIPS frees everything in DestroyEnvironment.
+# exits 99, which fails the test.  VALGRIND_TESTS: one pytest -k run each (a substring of
+# test names, or an expression without spaces).  No suppressions: CLIPS frees everything
+# in DestroyEnvironment.
 VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval test_fast_reader
 VALGRIND_WRAP   = valgrind -q --error-exitcode=99 --leak-check=full \
                   --errors-for-leak-kinds=definite,indirect
@@ -141,7 +148,7 @@ VALGRIND_WRAP   = valgrind -q --error-exitcode=99 --leak-check=full \
 valgrind: psoas-triage $(IMAGE) build/unit-tests
 	@for t in $(VALGRIND_TESTS); do \
 	  echo "== valgrind: $$t"; \
-	  PSOAS_WRAP="$(VALGRIND_WRAP)" PSOAS_TOOL_STATUS=99 python3 tests/run.py -k $$t || exit 1; \
+	  PSOAS_WRAP="$(VALGRIND_WRAP)" PSOAS_TOOL_STATUS=99 $(PYTEST) $(PYTEST_OPTS) -k "$$t" tests || exit 1; \
 	done
 
 # `make fuzz`: libFuzzer (clang) for FUZZ_TIME seconds (default 10 minutes) on

@@ -9,8 +9,12 @@ ROOT = os.path.dirname(HERE)
 ORDER = ["emergency", "urgent", "refer", "incomplete", "caution", "proceed"]
 
 
-class Skip(Exception):
-    """Raised by a test that cannot run here (e.g. a tool is missing)."""
+try:  # raised by a test that cannot run here (e.g. a tool is missing): pytest's skip
+    import pytest
+    Skip = pytest.skip.Exception
+except ImportError:  # the scripts that use these helpers outside pytest (prompt_counts.py)
+    class Skip(Exception):
+        """Raised by a test that cannot run here (e.g. a tool is missing)."""
 
 
 def binary():
@@ -56,5 +60,6 @@ def severity(level):
 
 
 def expect(cond, msg):
+    __tracebackhide__ = True  # pytest: a failure shows the test's line, not this one
     if not cond:
         raise AssertionError(msg)

@@ -450,8 +450,8 @@ def _show(case, more):
 
 
 def _report(what, bad, total, summary=""):
-    """(head, details): the heads of every section go first in a failure message (the
-    runner shows its first 2,000 characters), then up to MAX_REPORT cases per section."""
+    """(head, details): the heads of every section go first in a failure message, then
+    up to MAX_REPORT cases per section."""
     head = f"{len(bad)} of {total} cases: {what}" + (f"\n    {summary}" if summary else "")
     details = f"-- {what}:\n  " + "\n  ".join(bad[:MAX_REPORT]) + \
         (f"\n  ... and {len(bad) - MAX_REPORT} more" if len(bad) > MAX_REPORT else "")
