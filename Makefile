@@ -142,13 +142,15 @@ tsan: build-tsan/psoas-triage $(IMAGE)
 # test names, or an expression without spaces).  No suppressions: CLIPS frees everything
 # in DestroyEnvironment.
 VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval test_fast_reader
+# under valgrind, leave out the tests that only repeat the same runs many times over
+VALGRIND_SKIP  ?= not asks_nothing and not random_people and not simultaneous
 VALGRIND_WRAP   = valgrind -q --error-exitcode=99 --leak-check=full \
                   --errors-for-leak-kinds=definite,indirect
 
 valgrind: psoas-triage $(IMAGE) build/unit-tests
 	@for t in $(VALGRIND_TESTS); do \
 	  echo "== valgrind: $$t"; \
-	  PSOAS_WRAP="$(VALGRIND_WRAP)" PSOAS_TOOL_STATUS=99 $(PYTEST) $(PYTEST_OPTS) -k "$$t" tests || exit 1; \
+	  PSOAS_WRAP="$(VALGRIND_WRAP)" PSOAS_TOOL_STATUS=99 $(PYTEST) $(PYTEST_OPTS) -k "$$t and $(VALGRIND_SKIP)" tests || exit 1; \
 	done
 
 # `make fuzz`: libFuzzer (clang) for FUZZ_TIME seconds (default 10 minutes) on
