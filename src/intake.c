@@ -485,10 +485,19 @@ static void show_result(struct dialogue *d) {
   result_free(&r);
 }
 
+/* A notice in the level's colour, wrapped to the terminal. */
+static void announce(const struct dialogue *d, enum level l, const char *text) {
+  const char *on = d->color ? level_color(l) : "", *off = d->color ? "\033[0m" : "";
+  printf("\n%s", on);
+  put_wrapped(text, "");
+  put(off);
+}
+
 static void announce_emergency(const struct dialogue *d) {
-  const char *on = d->color ? level_color(LV_EMERGENCY) : "", *off = d->color ? "\033[0m" : "";
-  printf("\n%s%s: %s%s\nThe questions stop here: do not wait for the rest.\n", on,
-         d->k->levels[LV_EMERGENCY].label, d->k->levels[LV_EMERGENCY].action, off);
+  char *t = xasprintf("%s: %s The questions stop here: do not wait for the rest.",
+                      d->k->levels[LV_EMERGENCY].label, d->k->levels[LV_EMERGENCY].action);
+  announce(d, LV_EMERGENCY, t);
+  free(t);
 }
 
 static const char *resume_cmd(const struct dialogue *d) {
@@ -509,10 +518,11 @@ static int run(struct dialogue *d) {
       break;
     }
     if (d->r.disposition == LV_URGENT && !d->urgent_said) {
-      const char *on = d->color ? level_color(LV_URGENT) : "", *off = d->color ? "\033[0m" : "";
-      printf("\n%s%s%s: this already needs a doctor today. The remaining questions help the\n"
-             "doctor; type quit to stop here (the answers are saved and the result is shown).\n",
-             on, d->k->levels[LV_URGENT].label, off);
+      char *t = xasprintf("%s: this already needs a doctor today. The remaining questions help the "
+                          "doctor; type quit to stop here (the answers are saved and the result is "
+                          "shown).", d->k->levels[LV_URGENT].label);
+      announce(d, LV_URGENT, t);
+      free(t);
       d->urgent_said = 1;
     }
     struct prompt p;
@@ -691,14 +701,18 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
     d.path = xstrdup(from);
   else if ((status = claim_path(&d, save, id, force)))
     goto done;
-  if (mode == MODE_SCREEN)
-    printf("%s screen: the front-desk red-flag screen (emergency now / see a doctor today /\n"
-           "see a doctor before booking / fine to book).\n", PROGNAME);
-  else
-    printf("%s intake: questions about back, hip and groin pain, red flags first%s.\n", PROGNAME,
-           d.therapist ? ", then the therapist's findings" : "");
-  printf("Answer y (yes), n (no) or ? (don't know); at any question you can type why, back,\n"
-         "help or quit.  Answers are saved as you go in %s.\n", d.path);
+  char *intro =
+      mode == MODE_SCREEN
+          ? xasprintf("%s screen: the front-desk red-flag screen (emergency now / see a doctor "
+                      "today / see a doctor before booking / fine to book).", PROGNAME)
+          : xasprintf("%s intake: questions about back, hip and groin pain, red flags first%s.",
+                      PROGNAME, d.therapist ? ", then the therapist's findings" : "");
+  put_wrapped(intro, "");
+  free(intro);
+  intro = xasprintf("Answer y (yes), n (no) or ? (don't know); at any question you can type why, "
+                    "back, help or quit.  Answers are saved as you go in %s.", d.path);
+  put_wrapped(intro, "");
+  free(intro);
   if (from) {
     int n = 0;
     for (int i = 0; i < d.k->nq; i++) n += d.c.a[i].state != ANS_NONE;

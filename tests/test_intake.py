@@ -676,3 +676,22 @@ def test_resume_asks_what_is_still_open():
         d.wait()
     finally:
         shutil.rmtree(cwd)
+
+
+def test_result_on_an_80_by_24_terminal_ends_with_the_level():
+    """On an 80x24 terminal (a pty) every line fits the width and the level's banner is the
+    last thing on the screen, not the disclaimer."""
+    v = harness.load(os.path.join(ROOT, "tests", "vignettes", "dev-02.json"))
+    cwd = tmpdir()
+    try:
+        d = dialog.Dialog(["intake", "--show-ids", "--save", "t.json"], tty=True, cwd=cwd, columns=80, lines=24)
+        while (ids := d.prompt()) is not None:
+            d.send(dialog.answer_for(v, ids))
+        expect(d.wait() == 0, d.text()[-500:])
+        lines = [line.rstrip() for line in d.text().splitlines()]
+        expect(all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80][:3])
+        screen = [line for line in lines[-24:] if line.strip()]
+        expect(any("URGENT - SEE A DOCTOR TODAY" in line for line in screen[-4:]), screen[-6:])
+        expect(not any("Disclaimer" in line for line in screen[-4:]), screen[-6:])
+    finally:
+        shutil.rmtree(cwd)
