@@ -63,3 +63,21 @@ def expect(cond, msg):
     __tracebackhide__ = True  # pytest: a failure shows the test's line, not this one
     if not cond:
         raise AssertionError(msg)
+
+
+def rules_without(file, rule):
+    """A copy of rules/ (in a new temporary directory, without the binary image) with the
+    defrule `rule` taken out of `file`; returns the copy's path (the caller removes its
+    parent)."""
+    import shutil
+    import tempfile
+    rules = os.path.join(tempfile.mkdtemp(prefix="psoas-rules-"), "rules")
+    shutil.copytree(os.path.join(ROOT, "rules"), rules, ignore=shutil.ignore_patterns("rules.bin"))
+    path = os.path.join(rules, file)
+    with open(path) as f:
+        text = f.read()
+    start = text.index(f"(defrule {rule}")
+    end = text.find("(defrule", start + 1)
+    with open(path, "w") as f:
+        f.write(text[:start] + (text[end:] if end >= 0 else ""))
+    return rules
