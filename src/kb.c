@@ -352,7 +352,7 @@ static void index_questions(kb *k) {
 static void load_questions(struct loader *L) {
   static const char *const keys[] = {"id", "type", "min", "max", "choices", "text", "help",
                                      "why", "red_flag", "safety", "who", "when",
-                                     "section", "informational", NULL};
+                                     "section", "informational", "label", NULL};
   kb *k = L->k;
   json_t *arr = load_list(L, 0, "questions.json", "questions");
   if (!arr) return;
@@ -403,6 +403,10 @@ static void load_questions(struct loader *L) {
     q->help = kb_need_str(&L->d, o, id, "help");
     q->why = kb_need_str(&L->d, o, id, "why");
     q->section = kb_need_str(&L->d, o, id, "section");
+    json_t *label = json_object_get(o, "label");
+    if (label && (!json_is_string(label) || !*json_string_value(label)))
+      kb_problem(&L->d, id, "\"label\" must be a non-empty string");
+    q->label = json_string_value(label);
     json_t *rf = json_object_get(o, "red_flag");
     if (!json_is_boolean(rf)) kb_problem(&L->d, id, "\"red_flag\" must be true or false");
     q->red_flag = json_is_true(rf);

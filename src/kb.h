@@ -29,6 +29,8 @@ struct question {
   const char **choices;   /* Q_CHOICE */
   int nchoices;
   const char *text, *help, *why, *section;
+  const char *label;      /* a short phrase for results and letters ("pulsing lump in
+                             the belly"), or NULL: then the question's text is shown */
   int red_flag;
   int safety;             /* a treatment-safety question: required like a red flag
                              before anyone is cleared, but not asked by the screen */
