@@ -46,28 +46,6 @@ json_t *result_json(const kb *k, const char *id, const struct result *r) {
  * are exactly those json_dumps(result_json(...), JSON_COMPACT) gives (tests/unit.c checks
  * it): same key order, same escaping. */
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), or 0 if it is not one
- * (overlong forms, surrogates and code points past U+10FFFF are invalid, as in jansson). */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  size_t len;
-  unsigned cp;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-  else return 0;
-  if (n < len) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return len;
-}
-
 void out_json_string(strbuf *b, const char *str) {
   static const char hex[] = "0123456789ABCDEF";
   const unsigned char *s = (const unsigned char *)str, *run = s;
@@ -80,7 +58,7 @@ void out_json_string(strbuf *b, const char *str) {
       s++;
       continue;
     }
-    size_t ulen = c >= 0x80 ? utf8_len(s, (size_t)(end - s)) : 0;
+    size_t ulen = c >= 0x80 ? utf8_seq_len(s, (size_t)(end - s)) : 0;
     if (ulen) {
       s += ulen;
       continue;
