@@ -11,6 +11,7 @@ need=""
 command -v cc >/dev/null 2>&1     || need="$need gcc"
 command -v c++ >/dev/null 2>&1    || need="$need g++"
 command -v python3 >/dev/null 2>&1 || need="$need python3"  # the test runner
+command -v xxd >/dev/null 2>&1    || need="$need xxd"      # embeds web/ in the program
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "deps: installing$need" >&2

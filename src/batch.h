@@ -21,6 +21,7 @@ struct batch_opts {
                              The caller sets OFF unless stderr is a terminal. */
   const char *rules_dir;
   const kb *k;
+  const struct letterhead *letterhead; /* FMT_LETTER: the clinic heading each letter */
 };
 
 /* Evaluates every input (paths, directories, "-" for standard input) and writes the

@@ -179,6 +179,17 @@ const char *out_header(enum format fmt) {
   return fmt == FMT_CSV ? "id,disposition,concerns,precautions,ask,error,program,knowledge\n" : "";
 }
 
+void out_begin(strbuf *b, enum format fmt) {
+  if (fmt == FMT_LETTER)
+    letter_begin(b);
+  else
+    sb_puts(b, out_header(fmt));
+}
+
+void out_end(strbuf *b, enum format fmt) {
+  if (fmt == FMT_LETTER) letter_end(b);
+}
+
 const char *level_color(enum level l) {
   switch (l) {
   case LV_EMERGENCY: return "\033[1;97;41m";
@@ -325,5 +336,19 @@ void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
     sb_printf(b, "%s %s,%s\n", PROGNAME, PSOAS_VERSION, k->knowledge);
     break;
   }
+  case FMT_LETTER:
+    if (err)
+      letter_error(b, k, NULL, id, err);
+    else
+      letter_case(b, k, NULL, id, NULL, r);
+    break;
   }
+}
+
+void out_case(strbuf *b, enum format fmt, const kb *k, const struct letterhead *h,
+              const struct tcase *c, const struct result *r) {
+  if (fmt == FMT_LETTER)
+    letter_case(b, k, h, c->id, c, r);
+  else
+    out_record(b, fmt, k, c->id, r, NULL, 0);
 }
