@@ -29,7 +29,7 @@ WEB  = web/letter-head.html web/letter.html web/letter-error.html web/letter.css
 OBJ  = $(SRC:src/%.c=build/%.o) $(CXXSRC:src/%.cc=build/%.o) build/web.o
 DEPS = build/.deps-ok
 
-.PHONY: all deps run test validate check-vignettes clean install uninstall sanitize tsan valgrind fuzz fuzz-short bench
+.PHONY: all deps run test validate letter-doc check-vignettes clean install uninstall sanitize tsan valgrind fuzz fuzz-short bench
 
 all: psoas-triage rules/rules.bin doc/knowledge.md
 
@@ -72,6 +72,17 @@ $(IMAGE): psoas-triage $(wildcard rules/*.clp) $(wildcard kb/*.json)
 # web; tests/test_docs.py fails when it is stale).
 doc/knowledge.md: psoas-triage $(IMAGE) $(wildcard kb/*.json) kb/disclaimer.txt
 	./psoas-triage --rules rules --kb kb knowledge > $@.tmp && mv $@.tmp $@
+
+# The README's example letter (own-36, a typical urgent case) and its page as Chromium
+# prints it: doc/letter-example.html, doc/letter.png (needs chromium and poppler-utils;
+# tests/test_letter.py fails when the example is stale).
+LETTER_EXAMPLE = tests/vignettes/own-36.json
+letter-doc: psoas-triage $(IMAGE)
+	SOURCE_DATE_EPOCH=1767225600 ./psoas-triage eval --format letter $(LETTER_EXAMPLE) \
+	  > doc/letter-example.html
+	chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+	  --print-to-pdf=build/letter.pdf file://$(CURDIR)/doc/letter-example.html 2>/dev/null
+	pdftoppm -png -r 100 -singlefile build/letter.pdf doc/letter
 
 run: psoas-triage
 	./psoas-triage intake
