@@ -165,7 +165,7 @@ tsan: build-tsan/psoas-triage $(IMAGE)
 # it exists): every run of the binary is wrapped; an error or a definite/indirect leak
 # exits 99, which fails the test.  VALGRIND_TESTS: substrings of test names.  No
 # suppressions: CLIPS frees everything in DestroyEnvironment.
-VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval test_fast_reader
+VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval test_fast_reader test_letter
 VALGRIND_WRAP   = valgrind -q --error-exitcode=99 --leak-check=full \
                   --errors-for-leak-kinds=definite,indirect
 
