@@ -198,6 +198,8 @@ def test_broken_clinic_json_is_file_line_problem_exit_70():
         expect(f"psoas-triage: {msg}" in p.stderr, f"{text!r}: stderr {p.stderr!r} lacks {msg!r}")
         expect(p.stdout == "", f"{text!r}: output despite the error")
         expect(run(["--kb", kb, "eval", DEV02]).returncode == 0, "other formats need no clinic.json")
+        c = run(["--kb", kb, "check"])
+        expect(c.returncode == 65 and f"psoas-triage: {msg}" in c.stderr, f"check: {c.stderr}")
     os.remove(path)
     p = run(["--kb", kb, "eval", "--format", "letter", DEV02])
     expect(p.returncode == 70 and f"{path}: No such file or directory" in p.stderr, p.stderr)
