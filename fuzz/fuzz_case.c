@@ -74,6 +74,9 @@ static void one_case(json_t *j) {
       out_record(&out, FMT_JSONL, K, C.id, &R, NULL, 0);
       out_record(&out, FMT_TEXT, K, C.id, &R, NULL, 0);
       out_record(&out, FMT_CSV, K, C.id, &R, NULL, 0);
+      sb_clear(&out);
+      out_case(&out, FMT_LETTER, K, NULL, &C, &R, 0); /* the case's id and answers, escaped */
+      if (strstr(out.s, "<script")) fail("the letter holds markup from the case", C.id, NULL);
       sb_free(&out);
     }
   }

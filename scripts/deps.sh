@@ -14,6 +14,7 @@ command -v python3 >/dev/null 2>&1 || need="$need python3"  # the tests
 # pytest runs them: python3's own, or Debian's pytest-3 for another python3 ahead on PATH
 python3 -c 'import pytest' >/dev/null 2>&1 || command -v pytest-3 >/dev/null 2>&1 \
   || need="$need python3-pytest"
+command -v xxd >/dev/null 2>&1    || need="$need xxd"      # embeds web/ in the program
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "deps: installing$need" >&2

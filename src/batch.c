@@ -178,7 +178,7 @@ static void eval_case(struct worker *w, struct chunk *c) {
     out_record(&c->out, w->p->o->format, k, w->c.id, NULL, w->r.error, w->p->o->style);
     c->counts[CNT_FAILED]++;
   } else {
-    out_record(&c->out, w->p->o->format, k, w->c.id, &w->r, NULL, w->p->o->style);
+    out_case(&c->out, w->p->o->format, k, w->p->o->letterhead, &w->c, &w->r, w->p->o->style);
     c->counts[w->r.disposition]++;
     for (int i = 0; i < w->r.nconcerns; i++) c->counts[CNT_CONCERNS + w->r.concerns[i].concern]++;
   }
@@ -672,7 +672,9 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
     }
     p.total_bytes += n;
   }
-  fputs(out_header(o->format), stdout);
+  strbuf edge = {0}; /* what comes before the first record and after the last */
+  out_begin(&edge, o->format);
+  fputs(edge.s ? edge.s : "", stdout);
   pthread_t writer;
   pthread_create(&writer, NULL, writer_main, &p);
   for (int i = 0; i < jobs; i++) pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
@@ -698,6 +700,13 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   pthread_mutex_unlock(&p.mu);
   for (int i = 0; i < jobs; i++) pthread_join(w[i].thread, NULL);
   pthread_join(writer, NULL);
+  sb_clear(&edge);
+  out_end(&edge, o->format);
+  if (edge.len && !p.write_error && (fwrite(edge.s, 1, edge.len, stdout) != edge.len || fflush(stdout))) {
+    p.write_errno = errno;
+    p.write_error = 1;
+  }
+  sb_free(&edge);
   if (o->progress) show_progress(&p, 1);
   if (verify) {
     long settled = 0, disagreed = 0;

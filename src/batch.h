@@ -22,6 +22,7 @@ struct batch_opts {
   const char *rules_dir;
   const kb *k;
   int style;           /* text records: OUT_SHOW_IDS, OUT_WIDTH(w) (output.h) */
+  const struct letterhead *letterhead; /* FMT_LETTER: the clinic heading each letter */
 };
 
 /* Evaluates every input (paths, directories, "-" for standard input) and writes the

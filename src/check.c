@@ -19,9 +19,11 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "engine.h"
+#include "letter.h"
 #include "screenkb.h"
 #include "util.h"
 
@@ -753,6 +755,13 @@ int cmd_check(struct ctx *ctx, int argc, char **argv) {
   screenkb *sk = screenkb_load(ctx->k, ctx->kb_dir); /* the front-desk checklists */
   if (!sk) problems++;
   screenkb_free(sk);
+  char *clinic = xasprintf("%s/clinic.json", ctx->kb_dir); /* the letters' head, if any */
+  if (access(clinic, F_OK) == 0) {
+    struct letterhead *h = letter_open(ctx->kb_dir);
+    if (!h) problems++;
+    letter_close(h);
+  }
+  free(clinic);
   if (problems) {
     report("check: %d problem%s in %s and %s", problems, problems == 1 ? "" : "s",
            ctx->rules_dir, ctx->kb_dir);

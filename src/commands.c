@@ -59,9 +59,11 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv) {
         o.format = FMT_TEXT;
       else if (!strcmp(f, "csv"))
         o.format = FMT_CSV;
+      else if (!strcmp(f, "letter"))
+        o.format = FMT_LETTER;
       else {
         free(inputs);
-        return cmd_usage(ctx, "--format must be jsonl, text or csv, not '%s'", f);
+        return cmd_usage(ctx, "--format must be jsonl, text, csv or letter, not '%s'", f);
       }
     } else if (!strcmp(a, "--jobs") && i + 1 < argc) {
       char *end;
@@ -108,7 +110,13 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv) {
   }
   /* never in pipes; automatic only when the records themselves are not on the terminal */
   o.progress = !isatty(2) || (progress == PROGRESS_AUTO && isatty(1)) ? PROGRESS_OFF : progress;
+  struct letterhead *h = NULL;
+  if (o.format == FMT_LETTER && !(o.letterhead = h = letter_open(ctx->k->dir))) {
+    free(inputs);
+    return EXIT_SOFTWARE;
+  }
   status = batch_eval(&o, inputs, ninputs);
+  letter_close(h);
   free(inputs);
   return status;
 }

@@ -632,9 +632,11 @@ static int clp_only(const struct dirent *d) {
   static const char *const e[] = {".clp", NULL};
   return stamp_file(d, e);
 }
+/* Not clinic.json: the clinic's name and address head the letters (letter.h), they are
+ * not knowledge. */
 static int kb_files_only(const struct dirent *d) {
   static const char *const e[] = {".json", ".txt", NULL};
-  return stamp_file(d, e);
+  return strcmp(d->d_name, "clinic.json") && stamp_file(d, e);
 }
 
 /* Feeds "LABEL/NAME\0SIZE\0CONTENT" of each matching file of dir, in name order, to ctx.

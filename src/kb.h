@@ -96,8 +96,8 @@ const char *kb_need_str(struct kb_diag *d, struct json_t *o, const char *id, con
 kb *kb_load(const char *dir);
 void kb_free(kb *k);
 /* Sets k->knowledge from the content of rules_dir's *.clp files and the kb directory's
- * *.json and *.txt files (names and bytes, in name order): any edit to the knowledge
- * changes it.  Returns 0, or -1 after reporting an unreadable file. */
+ * *.json and *.txt files but clinic.json (names and bytes, in name order): any edit to the
+ * knowledge changes it, and the clinic's letterhead does not.  Returns 0, or -1 after reporting an unreadable file. */
 int kb_stamp(kb *k, const char *rules_dir);
 
 /* Index of the question / concern / precaution / indication with this id, or -1. */

@@ -111,13 +111,19 @@ int cmd_knowledge(struct ctx *ctx, int argc, char **argv) {
       sb_printf(&b, " Sources: %s.\n", source_list(&k->c[i], &tmp));
     }
   sb_puts(&b, "\n## Findings (the question catalogue)\n\nRF = red flag, TS = treatment safety: each must be "
-              "answered before anyone is cleared.\n\n| finding | asked of | RF/TS | asked when | question |\n"
+              "answered before anyone is cleared. Under each finding id: the words results and letters\n"
+              "show for it.\n\n| finding | asked of | RF/TS | asked when | question |\n"
               "|---|---|---|---|---|\n");
   for (int i = 0; i < k->nq; i++) {
     const struct question *q = &k->q[i];
     sb_clear(&tmp);
     kb_when_text(k, i, &tmp);
-    sb_printf(&b, "| `%s` | %s | %s | ", q->id, q->therapist ? "therapist" : "patient",
+    sb_printf(&b, "| `%s`", q->id);
+    if (q->label) { /* the words results and letters show for it */
+      sb_puts(&b, "<br>");
+      cell(&b, q->label);
+    }
+    sb_printf(&b, " | %s | %s | ", q->therapist ? "therapist" : "patient",
               q->red_flag ? "RF" : q->safety ? "TS" : "");
     cell(&b, tmp.s ? tmp.s : "");
     sb_puts(&b, " | ");

@@ -28,7 +28,7 @@ static const struct command commands[] = {
      "guided intake questionnaire (interactive; one answer per line when piped)"},
     {"screen", cmd_screen, "[--show-ids] [--save FILE] [--resume FILE]",
      "front-desk screen: red flags first, as few questions as possible"},
-    {"eval", cmd_eval, "[--format jsonl|text|csv] [--jobs N] [--summary[=json]] [--progress|--no-progress] [--show-ids] [FILE|DIR|-]...",
+    {"eval", cmd_eval, "[--format jsonl|text|csv|letter] [--jobs N] [--summary[=json]] [--progress|--no-progress] [--show-ids] [FILE|DIR|-]...",
      "evaluate case files, directories of them, or JSON Lines on stdin ('-')"},
     {"check", cmd_check, "[--image FILE]",
      "validate rules/ and kb/ together (--image: also write the rules' binary image)"},

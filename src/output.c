@@ -48,28 +48,6 @@ json_t *result_json(const kb *k, const char *id, const struct result *r) {
  * are exactly those json_dumps(result_json(...), JSON_COMPACT) gives (tests/unit.c checks
  * it): same key order, same escaping. */
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), or 0 if it is not one
- * (overlong forms, surrogates and code points past U+10FFFF are invalid, as in jansson). */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  size_t len;
-  unsigned cp;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-  else return 0;
-  if (n < len) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return len;
-}
-
 void out_json_string(strbuf *b, const char *str) {
   static const char hex[] = "0123456789ABCDEF";
   const unsigned char *s = (const unsigned char *)str, *run = s;
@@ -82,7 +60,7 @@ void out_json_string(strbuf *b, const char *str) {
       s++;
       continue;
     }
-    size_t ulen = c >= 0x80 ? utf8_len(s, (size_t)(end - s)) : 0;
+    size_t ulen = c >= 0x80 ? utf8_seq_len(s, (size_t)(end - s)) : 0;
     if (ulen) {
       s += ulen;
       continue;
@@ -204,6 +182,17 @@ static void csv_field(strbuf *b, const char *s) {
 
 const char *out_header(enum format fmt) {
   return fmt == FMT_CSV ? "id,disposition,concerns,precautions,ask,error,program,knowledge\n" : "";
+}
+
+void out_begin(strbuf *b, enum format fmt) {
+  if (fmt == FMT_LETTER)
+    letter_begin(b);
+  else
+    sb_puts(b, out_header(fmt));
+}
+
+void out_end(strbuf *b, enum format fmt) {
+  if (fmt == FMT_LETTER) letter_end(b);
 }
 
 const char *level_color(enum level l) {
@@ -464,5 +453,19 @@ void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
     sb_printf(b, "%s %s,%s\n", PROGNAME, PSOAS_VERSION, k->knowledge);
     break;
   }
+  case FMT_LETTER:
+    if (err)
+      letter_error(b, k, NULL, id, err);
+    else
+      letter_case(b, k, NULL, id, NULL, r);
+    break;
   }
+}
+
+void out_case(strbuf *b, enum format fmt, const kb *k, const struct letterhead *h,
+              const struct tcase *c, const struct result *r, int style) {
+  if (fmt == FMT_LETTER)
+    letter_case(b, k, h, c->id, c, r);
+  else
+    out_record(b, fmt, k, c->id, r, NULL, style);
 }

@@ -1,4 +1,5 @@
-/* output.h -- writing results: JSON Lines (the default), readable text, CSV.
+/* output.h -- writing results: JSON Lines (the default), readable text, CSV, and the
+ * letter to the patient's doctor (HTML, letter.h).
  *
  * Each writer prints one complete record for one case (or one error record) to f. */
 #ifndef PSOAS_OUTPUT_H
@@ -8,8 +9,9 @@
 
 #include "engine.h"
 #include "kb.h"
+#include "letter.h"
 
-enum format { FMT_JSONL, FMT_TEXT, FMT_CSV };
+enum format { FMT_JSONL, FMT_TEXT, FMT_CSV, FMT_LETTER };
 
 /* The result as a JSON object (caller owns the reference). */
 json_t *result_json(const kb *k, const char *id, const struct result *r);
@@ -21,9 +23,14 @@ json_t *result_json(const kb *k, const char *id, const struct result *r);
 #define OUT_SHOW_IDS 2
 #define OUT_WIDTH(w) ((w) << 8)
 
-/* Appends one record to b: a result (err == NULL) or an error record. */
+/* Appends one record to b: a result (err == NULL) or an error record.  A letter written
+ * here has neither the case's answers nor the clinic: see out_case. */
 void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
                 const struct result *r, const char *err, int style);
+/* Appends the record of case c, evaluated into r: out_record's, except that a letter
+ * (FMT_LETTER) also shows the case's answers under letterhead h (NULL: no clinic). */
+void out_case(strbuf *b, enum format fmt, const kb *k, const struct letterhead *h,
+              const struct tcase *c, const struct result *r, int style);
 /* The front-desk screen's result: its desk verdict (never a treatment level), then the
  * concerns, precautions and the questions the first visit must still ask, as text. */
 void out_desk_record(strbuf *b, const kb *k, const char *id, const struct result *r,
@@ -37,6 +44,10 @@ int out_term_width(int fd);
 void out_json_string(strbuf *b, const char *str);
 /* The CSV header line, or "" for other formats. */
 const char *out_header(enum format fmt);
+/* Appends what comes before the first record (the CSV header line, the start of the
+ * letters' HTML document) / after the last (the end of that document). */
+void out_begin(strbuf *b, enum format fmt);
+void out_end(strbuf *b, enum format fmt);
 
 /* Appends text to b, word-wrapped at width columns, each line starting with indent. */
 void out_wrap(strbuf *b, const char *text, const char *indent, int width);

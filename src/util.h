@@ -50,6 +50,10 @@ const char *closest_word(const char *word, const char *const *candidates, size_t
  * On error returns NULL with errno set. */
 char *read_file(const char *path, size_t *len);
 
+/* Length of the valid UTF-8 sequence at s (n >= 1 bytes available), or 0 if it is not one
+ * (overlong forms, surrogates and code points past U+10FFFF are invalid, as in jansson). */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
+
 /* Growable byte buffer; sb_free(NULL) is a no-op.  Contents stay NUL-terminated. */
 typedef struct strbuf {
   char *s;

@@ -13,6 +13,7 @@
 #include "../src/engine.h"
 #include "../src/fastcase.h"
 #include "../src/kb.h"
+#include "../src/letter.h"
 #include "../src/output.h"
 #include "../src/tcase.h"
 #include "../src/util.h"
@@ -463,6 +464,61 @@ static void test_typed_answers(void) {
   }
 }
 
+/* The letter's one escaping function: the five markup characters as entities, control
+ * characters and bytes that are not UTF-8 as U+FFFD, everything else as it is; and a
+ * letter with every value hostile holds no markup but the templates' own, and every
+ * placeholder of web/ is filled. */
+static void test_letter_escaping(void) {
+  static const struct {
+    const char *in, *out;
+  } t[] = {
+      {"plain", "plain"},
+      {"<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"},
+      {"a&b \"c\" 'd'", "a&amp;b &quot;c&quot; &#39;d&#39;"},
+      {"tab\tnew\nline\r\x01\x7f", "tab\tnew\nline\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+      {"38 \xc2\xb0" "C \xe2\x80\x94 ok", "38 \xc2\xb0" "C \xe2\x80\x94 ok"},
+      {"bad \xff\xc0\x80 \xed\xa0\x80", "bad \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+      {"", ""},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+    strbuf b = {0};
+    letter_escape(&b, t[i].in);
+    if (strcmp(b.s ? b.s : "", t[i].out)) {
+      printf("  letter_escape(\"%s\") = \"%s\"\n", t[i].in, b.s ? b.s : "");
+      failures++;
+    }
+    sb_free(&b);
+  }
+
+  struct engine *e = engine_open(K, "rules");
+  struct letterhead *h = letter_open("kb");
+  struct result r;
+  struct tcase c;
+  char err[512];
+  strbuf b = {0};
+  result_init(&r, K);
+  case_init(&c, K);
+  CHECK(h != NULL);
+  CHECK(parse("{\"id\":\"<b onload='x'>&\",\"answers\":{\"age\":70,\"sex\":\"male\","
+              "\"abdominal_pulsation\":true,\"groin_pain\":true}}", &c, err, sizeof err) == 0);
+  CHECK(engine_eval(e, &c, MODE_EVAL, 0, &r) == 0);
+  letter_begin(&b);
+  out_case(&b, FMT_LETTER, K, h, &c, &r, 0);
+  out_record(&b, FMT_LETTER, K, "<i>", NULL, "err <u>", 0);
+  letter_end(&b);
+  CHECK(strstr(b.s, "{{") == NULL);
+  CHECK(strstr(b.s, "<b ") == NULL && strstr(b.s, "<i>") == NULL && strstr(b.s, "<u>") == NULL);
+  CHECK(strstr(b.s, "&lt;b onload=&#39;x&#39;&gt;&amp;") != NULL);
+  CHECK(strstr(b.s, "class=\"site on\"") != NULL);
+  CHECK(strstr(b.s, "pulsing lump in the belly") != NULL);
+  sb_free(&b);
+  letter_close(h);
+  letter_close(NULL);
+  case_free(&c);
+  result_free(&r);
+  engine_close(e);
+}
+
 static const struct {
   const char *name;
   void (*fn)(void);
@@ -470,7 +526,7 @@ static const struct {
 #define T(x) {#x, test_##x}
     T(kb_loads),       T(kb_rejects_broken), T(when_conditions), T(case_values),
     T(case_errors),    T(fastcase_agrees),   T(engine_levels),     T(engine_bad_rules), T(output_escaping),
-    T(output_matches_jansson), T(util),      T(typed_answers),
+    T(output_matches_jansson), T(util),      T(typed_answers),     T(letter_escaping),
 };
 
 int main(int argc, char **argv) {
