@@ -173,8 +173,9 @@ tsan: build-tsan/psoas-triage $(IMAGE)
 # test names, or an expression without spaces).  No suppressions: CLIPS frees everything
 # in DestroyEnvironment.
 VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval test_fast_reader test_letter
-# under valgrind, leave out the tests that only repeat the same runs many times over
-VALGRIND_SKIP  ?= not asks_nothing and not random_people and not simultaneous
+# under valgrind, leave out the tests that only repeat the same runs many times over (the
+# dialogue of every vignette runs under valgrind for the shared dev-* vignettes only)
+VALGRIND_SKIP  ?= not asks_nothing and not random_people and not simultaneous and not own- and not rev- and not scr-
 VALGRIND_WRAP   = valgrind -q --error-exitcode=99 --leak-check=full \
                   --errors-for-leak-kinds=definite,indirect
 
