@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "letter.h"
 #include "lineedit.h"
 #include "output.h"
 #include "screenkb.h"
@@ -504,6 +505,48 @@ static const char *resume_cmd(const struct dialogue *d) {
   return d->mode == MODE_SCREEN ? "screen" : d->therapist ? "intake --therapist" : "intake";
 }
 
+/* After an intake on a terminal: a key that writes the referral letter for the patient's
+ * doctor (eval --format letter) beside the case file, FILE.letter.html. */
+static void offer_letter(struct dialogue *d) {
+  char *line = NULL;
+  if (le_read("(l = a referral letter for the doctor, Enter = done) > ", &line) != LE_LINE || !line ||
+      (line[0] != 'l' && line[0] != 'L')) {
+    free(line);
+    return;
+  }
+  free(line);
+  struct result r;
+  result_init(&r, d->k);
+  struct letterhead *h = letter_open(d->k->dir);
+  size_t n = strlen(d->path);
+  char *out = n > 5 && !strcmp(d->path + n - 5, ".json") ? xasprintf("%.*s.letter.html", (int)(n - 5), d->path)
+                                                         : xasprintf("%s.letter.html", d->path);
+  if (h && engine_eval(d->e, &d->c, MODE_EVAL, 0, &r) == 0) {
+    strbuf b = {0};
+    letter_begin(&b);
+    letter_case(&b, d->k, h, d->c.id, &d->c, &r);
+    letter_end(&b);
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    size_t off = 0;
+    while (fd >= 0 && off < b.len) {
+      ssize_t w = write(fd, b.s + off, b.len - off);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      off += (size_t)w;
+    }
+    if (fd >= 0 && off == b.len && fsync(fd) == 0 && close(fd) == 0)
+      printf("The letter is in %s: open it in a browser and print it.\n", out);
+    else {
+      report("%s: cannot write the letter: %s", out, strerror(errno));
+      if (fd >= 0) close(fd);
+    }
+    sb_free(&b);
+  }
+  letter_close(h);
+  result_free(&r);
+  free(out);
+}
+
 /* Runs the dialogue to its end, a stop or an error; returns the exit status. */
 static int run(struct dialogue *d) {
   if (save_case(d) < 0) return EXIT_IOERR; /* fail before the questions, not after them */
@@ -553,6 +596,7 @@ static int run(struct dialogue *d) {
   if (d->mode == MODE_INTAKE && !d->therapist && d->r.disposition >= LV_INCOMPLETE)
     printf("Therapist: to add your examination findings, run `%s intake --therapist --resume %s`.\n",
            PROGNAME, d->path);
+  if (d->mode == MODE_INTAKE && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) offer_letter(d);
   return d->save_failed ? EXIT_IOERR : EXIT_OK;
 }
 

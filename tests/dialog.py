@@ -27,20 +27,28 @@ import time
 import harness
 
 PROMPT = re.compile(r"\(([^()\n]*)\) > $")
+# the intake's last prompt on a terminal, the key that writes a referral letter: answered
+# with Enter unless a test asks for the letter (Dialog(letter=...)), and left out of text()
+LETTER = re.compile(r"\(l = a referral letter for the doctor, Enter = done\) > $")
+LETTER_LINE = re.compile(r"^\(l = a referral letter for the doctor, Enter = done\) > [lL]?\n?", re.M)
 IDS = re.compile(r"^\[([a-z0-9_ ]+)\] ", re.M)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x07")
 STAMP = re.compile(r"\b(intake|screen)-\d{8}-\d{6}\b")
 
 
-def clean(text):
-    """Transcript text without carriage returns, escape sequences or time stamps."""
+def clean(text, keep_letter=False):
+    """Transcript text without carriage returns, escape sequences or time stamps (nor the
+    terminal-only letter prompt)."""
     text = ANSI.sub("", text.replace("\r\n", "\n").replace("\r", ""))
+    if not keep_letter:
+        text = LETTER_LINE.sub("", text)
     text = re.sub(r"sha256:[0-9a-f]{16}", "sha256:KNOWLEDGE", text)  # changes with every kb edit
     return STAMP.sub(r"\1-DATE", text)
 
 
 class Dialog:
-    def __init__(self, args, tty=False, cwd=None, env=None, columns=88, lines=50):
+    def __init__(self, args, tty=False, cwd=None, env=None, columns=88, lines=50, letter=""):
+        self.letter = letter
         self.tty = tty
         e = dict(os.environ)
         # COLUMNS: the same width on a pipe and a terminal (the pty's size is set only
@@ -89,7 +97,11 @@ class Dialog:
         --show-ids), or None when the program ended instead."""
         deadline = time.time() + timeout
         while True:
-            tail = clean(self.buf[self.mark:].decode("utf-8", "replace"))
+            tail = clean(self.buf[self.mark:].decode("utf-8", "replace"), keep_letter=True)
+            if LETTER.search(tail):
+                self.mark = len(self.buf)
+                self.send(self.letter)
+                continue
             if PROMPT.search(tail):
                 self.mark = len(self.buf)
                 found = IDS.findall(tail)

@@ -695,3 +695,25 @@ def test_result_on_an_80_by_24_terminal_ends_with_the_level():
         expect(not any("Disclaimer" in line for line in screen[-4:]), screen[-6:])
     finally:
         shutil.rmtree(cwd)
+
+
+def test_result_screen_key_writes_the_referral_letter():
+    """On a terminal the intake ends with a key that writes the referral letter for the
+    patient's doctor beside the case file; through a pipe it is not offered."""
+    v = harness.load(os.path.join(ROOT, "tests", "vignettes", "dev-02.json"))
+    cwd = tmpdir()
+    try:
+        d = dialog.Dialog(["intake", "--show-ids", "--save", "t.json"], tty=True, cwd=cwd, letter="l")
+        while (ids := d.prompt()) is not None:
+            d.send(dialog.answer_for(v, ids))
+        expect(d.wait() == 0, d.text()[-500:])
+        path = os.path.join(cwd, "t.letter.html")
+        expect(os.path.exists(path) and "The letter is in t.letter.html" in d.text(), d.text()[-600:])
+        with open(path) as f:
+            html = f.read()
+        expect("URGENT" in html and "<!DOCTYPE html>" in html.upper().replace("<!DOCTYPE HTML>", "<!DOCTYPE html>"),
+               html[:300])
+        _, _, status, _ = dialog.run_vignette(dict(v, id="piped"), "intake", cwd)
+        expect(status == 0 and not os.path.exists(os.path.join(cwd, "piped.intake.letter.html")), "letter offered on a pipe")
+    finally:
+        shutil.rmtree(cwd)
