@@ -108,14 +108,8 @@ static int save_case(struct dialogue *d) {
   free(bcopy);
   int rc = -1, fd = mkstemp(tmp);
   if (fd >= 0) {
-    size_t len = text ? strlen(text) : 0, off = 0;
-    while (off < len) {
-      ssize_t w = write(fd, text + off, len - off);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) break;
-      off += (size_t)w;
-    }
-    int ok = text && off == len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    int ok = text && write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0 &&
+             fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
     if (ok && rename(tmp, d->path) == 0) rc = 0;
     if (rc) unlink(tmp);
@@ -527,14 +521,7 @@ static void offer_letter(struct dialogue *d) {
     letter_case(&b, d->k, h, d->c.id, &d->c, &r);
     letter_end(&b);
     int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    size_t off = 0;
-    while (fd >= 0 && off < b.len) {
-      ssize_t w = write(fd, b.s + off, b.len - off);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) break;
-      off += (size_t)w;
-    }
-    if (fd >= 0 && off == b.len && fsync(fd) == 0 && close(fd) == 0)
+    if (fd >= 0 && write_all(fd, b.s, b.len) == 0 && fsync(fd) == 0 && close(fd) == 0)
       printf("The letter is in %s: open it in a browser and print it.\n", out);
     else {
       report("%s: cannot write the letter: %s", out, strerror(errno));

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,17 @@ const char *closest_word(const char *word, const char *const *candidates, size_t
     }
   }
   return best;
+}
+
+int write_all(int fd, const char *buf, size_t len) {
+  size_t off = 0;
+  while (off < len) {
+    ssize_t w = write(fd, buf + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    off += (size_t)w;
+  }
+  return 0;
 }
 
 char *read_file(const char *path, size_t *len) {

@@ -46,6 +46,10 @@ int edit_distance(const char *a, const char *b, int cap);
  * at least 2), or NULL if none is close.  The pointer is one of the candidates. */
 const char *closest_word(const char *word, const char *const *candidates, size_t n);
 
+/* Writes all len bytes of buf to fd (retrying short writes and EINTR).  Returns 0, or -1
+ * with errno set. */
+int write_all(int fd, const char *buf, size_t len);
+
 /* Whole file into a NUL-terminated malloc'd buffer (caller frees); *len gets its size.
  * On error returns NULL with errno set. */
 char *read_file(const char *path, size_t *len);
