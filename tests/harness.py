@@ -81,3 +81,16 @@ def rules_without(file, rule):
     with open(path, "w") as f:
         f.write(text[:start] + (text[end:] if end >= 0 else ""))
     return rules
+
+
+def tmpdir(prefix="psoas-test-"):
+    """A new temporary directory (the caller removes it, or leaves it to the system)."""
+    import tempfile
+    return tempfile.mkdtemp(prefix=prefix)
+
+
+def write(path, text):
+    """Writes text to path; returns path."""
+    with open(path, "w") as f:
+        f.write(text)
+    return path

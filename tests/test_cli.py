@@ -7,21 +7,11 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import ROOT, HERE, expect, records, run
+from harness import ROOT, HERE, expect, records, run, tmpdir, write
 
 V = os.path.join(HERE, "vignettes")
 DEV02 = os.path.join(V, "dev-02.json")
 DEV05 = os.path.join(V, "dev-05.json")
-
-
-def tmpdir():
-    return tempfile.mkdtemp(prefix="psoas-test-")
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 # ---- global options and usage ----------------------------------------------------------

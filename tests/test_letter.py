@@ -10,23 +10,13 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import ROOT, HERE, Skip, expect, records, run
+from harness import ROOT, HERE, Skip, expect, records, run, tmpdir, write
 
 V = os.path.join(HERE, "vignettes")
 DEV02 = os.path.join(V, "dev-02.json")           # typical: one urgent concern
 DEV03 = os.path.join(V, "dev-03.json")           # an emergency with five concerns
 FULLEST = os.path.join(HERE, "case-reports", "inf-05-iliopsoas-haematoma-rivaroxaban.json")
 EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}      # 2026-01-01
-
-
-def tmpdir():
-    return tempfile.mkdtemp(prefix="psoas-letter-")
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 def letter(args, env=EPOCH, want=0):
