@@ -5,7 +5,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 
 from harness import ROOT, HERE, expect, records, run, tmpdir, write
 
