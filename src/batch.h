@@ -12,6 +12,9 @@
 enum summary { SUMMARY_NONE, SUMMARY_TEXT, SUMMARY_JSON };
 enum progress { PROGRESS_OFF, PROGRESS_AUTO, PROGRESS_ON };
 
+/* eval runs at most this many worker threads per core (more would only cost memory) */
+#define JOBS_PER_CORE 4
+
 struct batch_opts {
   enum format format;
   int jobs;            /* worker threads, >= 1 */

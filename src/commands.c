@@ -98,6 +98,13 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv) {
     free(inputs);
     return cmd_usage(ctx, "no input: name case files, directories, or '-' for stdin");
   }
+  /* More workers than cores gains nothing and costs an engine (and chunks in flight)
+   * each: at most JOBS_PER_CORE per core, so memory stays bounded whatever --jobs says. */
+  if (cores > 0 && o.jobs > JOBS_PER_CORE * cores) {
+    report("--jobs %d: using %ld (at most %d per core; this machine has %ld)", o.jobs,
+           JOBS_PER_CORE * cores, JOBS_PER_CORE, cores);
+    o.jobs = (int)(JOBS_PER_CORE * cores);
+  }
   if ((status = ctx_load_kb(ctx))) {
     free(inputs);
     return status;

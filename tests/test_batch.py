@@ -136,7 +136,9 @@ def test_exit_codes():
     expect(run(["eval", "-"], input=ok).returncode == 0, "valid cases: 0")
     expect(run(["eval", "-"], input='{"answers":{"fevr":true}}\n').returncode == 65, "invalid: 65")
     p = run(["eval", "/nonexistent/cases.jsonl", "-"], input=ok)
-    expect(p.returncode == 66 and len(records(p.stdout)) == 1, "missing input: 66, others evaluated")
+    recs = records(p.stdout)
+    expect(p.returncode == 66 and len(recs) == 2 and "error" in recs[0] and recs[1]["id"] == "a",
+           "missing input: 66, an error record in its place, others evaluated")
     if os.path.exists("/dev/full"):  # a failed write: 74, with the real reason, and it stops
         lines = "\n".join(bench.gen_cases(3000, seed=1)) + "\n"
         with open("/dev/full", "w") as full:

@@ -124,8 +124,10 @@ def test_eval_duplicate_key_rejected():
 def test_eval_missing_input_exit_66_others_still_evaluated():
     p = run(["eval", "/nonexistent/case.json", DEV02])
     expect(p.returncode == 66, f"exit {p.returncode}")
-    expect("/nonexistent/case.json: No such file or directory" in p.stderr, p.stderr)
-    expect([r["id"] for r in records(p.stdout)] == ["dev-02"], p.stdout)
+    expect("/nonexistent/case.json: cannot read: No such file or directory" in p.stderr, p.stderr)
+    recs = records(p.stdout)  # the missing input's error record in its place, then the case
+    expect([r["id"] for r in recs] == ["/nonexistent/case.json", "dev-02"], p.stdout)
+    expect(recs[0]["error"] == "cannot read: No such file or directory", recs[0])
 
 
 # ---- eval: formats -------------------------------------------------------------------------

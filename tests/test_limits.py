@@ -56,7 +56,9 @@ def test_line_too_long():
            and set(recs[1]) == {"id", "error", "program", "knowledge"}, recs[1])
 
 
-def test_file_too_large():
+def test_file_of_64_mib_of_zeros():
+    """A .json file is read as a stream: 64 MiB of NUL bytes is refused at its first byte
+    (it used to be read whole), and the files around it are evaluated."""
     d = tempfile.mkdtemp(prefix="psoas-limits-")
     try:
         big = os.path.join(d, "b-big.json")
@@ -69,7 +71,26 @@ def test_file_too_large():
         recs = records(p.stdout)
         expect(p.returncode == 65, f"exit {p.returncode}\n{p.stderr}")
         expect([r["id"] for r in recs] == ["good", big, "good"], f"records: {recs}")
-        expect("file larger than 64 MiB" in recs[1]["error"], recs[1])
+        expect(recs[1]["error"].startswith("malformed JSON at line 1, column 1:"), recs[1])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_case_too_long_in_json_file():
+    """A case in a .json file is at most 1 MiB, as a JSON Lines line is; the cases around
+    it in the same array are evaluated."""
+    story = "x" * (1 << 20)
+    d = tempfile.mkdtemp(prefix="psoas-limits-")
+    try:
+        path = os.path.join(d, "cases.json")
+        with open(path, "wb") as f:
+            f.write(b"[" + GOOD + b"," + case(story=story, answers={}) + b",\n" + GOOD + b"]\n")
+        p = run(["eval", path])
+        recs = records(p.stdout)
+        expect(p.returncode == 65 and len(recs) == 3, f"exit {p.returncode}: {recs}")
+        expect(recs[1] == {**recs[1], "id": path + "[2]", "error": "a case longer than 1048576 bytes"},
+               recs[1])
+        expect(recs[0]["id"] == recs[2]["id"] == "good", recs)
     finally:
         shutil.rmtree(d)
 
