@@ -13,7 +13,9 @@ prints, measured in this run on this file:
   - the time of `jq -c .` re-printing the same file, and the ratio jobs-2 / jq,
   - start-up to first result (median of 30 runs on a 1-case input),
   - peak RSS of the 100k run and of a --stream-case stream (default 1,000,000) piped
-    into `eval --jobs 2 -` as it is generated (bounded memory: must stay < 64 MB).
+    into `eval --jobs 2 -` as it is generated (bounded memory: must stay < 64 MB),
+  - peak RSS on the worst-case inputs (worst_inputs()) with --jobs 1, 2 and 256, against
+    the promised bound (16 MB + 10 MB per worker thread).
 
 Also importable: tests use gen_cases() for their generated inputs.
 """
@@ -219,6 +221,79 @@ def stream_rss(binary, n, jobs=2):
     return secs, kib, count[0], status
 
 
+# The memory bound eval promises (README "Promises"; src/batch.h): peak RSS under 16 MiB
+# plus 10 MiB per worker thread, and at most JOBS_PER_CORE workers per core whatever
+# --jobs asks for.
+JOBS_PER_CORE = 4
+
+
+def rss_bound_kib(workers):
+    return (16 + 10 * workers) * 1024
+
+
+def worst_inputs(d, scale=1.0):
+    """The inputs that once took the most memory, written into directory d at full size
+    (scale 1) or smaller; returns [(name, path, records, format)]:
+      - a 64 MiB .json of [{},{},...] (22 M cases; it took 5.0 GB when read whole),
+      - JSON Lines whose 1 MiB lines are arrays of ~350k cases (1.1 GB with --jobs 2),
+      - JSON Lines of cases holding 1 MiB of text each (the longest a case may be),
+      - the largest records: every finding yes and a 200-byte id of control characters,
+        written as referral letters (the biggest format)."""
+    out = []
+    n = max(1000, int((64 << 20) * scale) // 3)
+    path = os.path.join(d, "empty-cases.json")
+    with open(path, "w") as f:
+        f.write("[" + ",".join(["{}"] * n) + "]")
+    out.append(("a .json of [{},{},...]", path, n, "jsonl"))
+    per_line, lines = (1 << 20) // 3 - 1, max(1, int(16 * scale))
+    path = os.path.join(d, "array-lines.jsonl")
+    with open(path, "w") as f:
+        for _ in range(lines):
+            f.write("[" + ",".join(["{}"] * per_line) + "]\n")
+    out.append(("JSON Lines of 1 MiB arrays", path, per_line * lines, "jsonl"))
+    with open(os.path.join(ROOT, "tests", "regress", "all-findings-yes.json")) as f:
+        full = json.load(f)
+    full = full[0] if isinstance(full, list) else full
+    big = dict(full, notes="x" * ((1 << 20) - 4000))
+    lines = max(8, int(300 * scale))
+    path = os.path.join(d, "long-cases.jsonl")
+    with open(path, "w") as f:
+        f.write((json.dumps(big) + "\n") * lines)
+    out.append(("JSON Lines of 1 MiB cases", path, lines, "jsonl"))
+    loud = dict(full, id="\u0001" * 200)
+    lines = max(200, int(4000 * scale))
+    path = os.path.join(d, "largest-records.jsonl")
+    with open(path, "w") as f:
+        f.write((json.dumps(loud) + "\n") * lines)
+    out.append(("largest records, as letters", path, lines, "letter"))
+    return out
+
+
+def worst_rss(binary, d, scale=1.0):
+    """Peak RSS of eval on each worst-case input with --jobs 1, 2 and 256; returns
+    [(name, jobs, workers, KiB, records out, records expected, exit status)]."""
+    rows = []
+    for name, path, n, fmt in worst_inputs(d, scale):
+        for jobs in (1, 2, 256):
+            p = subprocess.Popen([binary, "eval", "--jobs", str(jobs), "--format", fmt, path],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            count = [0]
+
+            def drain():
+                mark = b"\n" if fmt == "jsonl" else b'<article class="letter '
+                for chunk in iter(lambda: p.stdout.read(1 << 16), b""):
+                    count[0] += chunk.count(mark)  # (a mark cut between reads: 1 in 2000)
+
+            t = threading.Thread(target=drain)
+            t.start()
+            peak = PeakRSS(p.pid)
+            kib, status = reap(p, peak)
+            t.join()
+            workers = min(jobs, JOBS_PER_CORE * os.cpu_count())
+            rows.append((name, jobs, workers, kib, count[0], n, status))
+    return rows
+
+
 def met(ok):
     return "met" if ok else "NOT MET"
 
@@ -295,6 +370,14 @@ def main(argv):
     secs2, rss2, count2, _ = stream_rss(binary, stream_n // 10)
     print(f"  stream of {stream_n // 10} cases: peak RSS {rss2 / 1024:.1f} MB "
           f"(independent of input size: {'yes' if abs(rss - rss2) < 4096 else 'NO'})")
+    worst = os.path.join(DATA, "worst")
+    os.makedirs(worst, exist_ok=True)
+    print(f"  worst-case inputs (peak RSS; bound: 16 MB + 10 MB per worker, at most "
+          f"{JOBS_PER_CORE} workers per core):")
+    for name, jobs, workers, kib, count, _, status in worst_rss(binary, worst, 0.25 if "--quick" in argv else 1.0):
+        bound = rss_bound_kib(workers)
+        print(f"    {name:30} --jobs {jobs:3} ({workers} workers): {kib / 1024:6.1f} MB of "
+              f"{bound / 1024:4.0f} MB: {met(kib < bound)}  ({count} records, exit {status})")
     return 0
 
 

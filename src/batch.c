@@ -537,8 +537,8 @@ static void broken(struct pipeline *p, const struct text_src *t, const struct sc
 }
 
 /* Cuts out the value at pos and adds it as an item named where. */
-static void add_value(struct pipeline *p, struct scan *s, const struct text_src *t,
-                      const char *where, int element) {
+static enum cut add_value(struct pipeline *p, struct scan *s, const struct text_src *t,
+                          const char *where, int element) {
   struct origin at = {s->line, t->lines ? s->col : t->col0 - 1 + s->col, t->lines, element};
   off_t before = s->used;
   enum cut r = cut_value(s);
@@ -552,6 +552,7 @@ static void add_value(struct pipeline *p, struct scan *s, const struct text_src 
     add_item_at(p, where, s->buf + s->keep, s->pos - s->keep, NULL, (size_t)(s->used - before), &at);
   }
   s->keep = s->pos;
+  return r;
 }
 
 /* A JSON text that is not an array: one case, evaluated only if nothing but white space
@@ -609,8 +610,9 @@ static void read_json_text(struct pipeline *p, struct scan *s, const struct text
     }
     for (size_t i = 1; c != ']' && !p->stop; i++) {
       char *where = xasprintf("%s[%zu]", t->name, i);
-      add_value(p, s, t, where, 1);
+      enum cut r = add_value(p, s, t, where, 1);
       free(where);
+      if (r == CUT_SHORT) return; /* the input ends inside this case: its record says so */
       c = skip_ws(s);
       if (c == ',') {
         advance(s);
