@@ -22,7 +22,7 @@ LDLIBS   += -lclips -lsimdjson -ljansson -lnettle -lreadline -lm -lstdc++ -pthre
 
 SRC  = src/util.c src/kb.c src/tcase.c src/engine.c src/output.c src/batch.c \
        src/commands.c src/check.c src/main.c src/lineedit.c src/screenkb.c src/intake.c \
-       src/knowledge.c src/letter.c
+       src/knowledge.c src/letter.c src/dialogue.c
 CXXSRC = src/fastcase.cc
 # The pages' files (templates, style, body chart), embedded in the program: build/web.c.
 WEB  = web/letter-head.html web/letter.html web/letter-error.html web/letter.css web/bodychart.svg
@@ -159,7 +159,7 @@ sanitize: build-san/psoas-triage build-san/unit-tests
 # built into build-tsan/, then the batch tests (TSAN_TESTS) against it.  A data race
 # exits 97, which fails the test.
 TSAN       = -fsanitize=thread
-TSAN_TESTS ?= test_batch
+TSAN_TESTS ?= test_batch or test_hostile
 
 $(eval $(call variant,build-tsan,$(TSAN)))
 
