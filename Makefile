@@ -186,9 +186,9 @@ valgrind: psoas-triage $(IMAGE) build/unit-tests
 	done
 
 # `make fuzz`: libFuzzer (clang) for FUZZ_TIME seconds (default 10 minutes) on
-# fuzz/fuzz_$(FUZZ_TARGET).c: `case` (default: the case parser + evaluation + output, fast)
-# or `jsonl` (eval's JSON Lines reader and pipeline, slow).  Seeds: the vignettes and
-# tests/regress/.  Crashes land in build-fuzz/crashes/: copy each to tests/regress/, fix it.
+# fuzz/fuzz_$(FUZZ_TARGET).c: `case` (default: the case parser + evaluation + output, fast),
+# `jsonl` (eval's JSON Lines reader and pipeline, slow) or `writers` (every output format
+# with hostile case ids).  Seeds: the vignettes, tests/regress/ and hostile ids.  Crashes land in build-fuzz/crashes/: copy each to tests/regress/, fix it.
 FUZZ_CC     ?= clang
 FUZZ_TIME   ?= 600
 FUZZ_TARGET ?= case
