@@ -163,21 +163,29 @@ static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct re
   sb_add(b, "}\n", 2);
 }
 
-/* Field for CSV: quoted when it holds a comma, quote or line break (RFC 4180); a value a
- * spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
- * return) gets a leading ' and quotes, as OWASP's CSV-injection advice says. */
-static void csv_field(strbuf *b, const char *s) {
+/* Field for CSV: shown as a person is (sb_add_shown: a spreadsheet or a terminal shows
+ * it, and a line break would look like another row even in quotes); quoted when it holds
+ * a comma or quote (RFC 4180); a value a spreadsheet would run as a formula (starting
+ * with =, +, -, @, a tab or a carriage return) gets a leading ' and quotes, as OWASP's
+ * CSV-injection advice says. */
+static void csv_field(strbuf *b, const char *value) {
+  strbuf shown = {0};
+  const char *s = value;
+  while (*s >= 0x20 && *s < 0x7f) s++; /* printable ASCII (the kb's ids): as it is */
+  if (*s) sb_add_shown(&shown, value);
+  s = *s ? shown.s : value;
   int formula = *s && strchr("=+-@\t\r", *s);
-  if (!formula && !strpbrk(s, ",\"\r\n")) {
+  if (!formula && !strpbrk(s, ",\"")) {
     sb_puts(b, s);
-    return;
+  } else {
+    sb_add(b, formula ? "\"'" : "\"", formula ? 2 : 1);
+    for (; *s; s++) {
+      if (*s == '"') sb_add(b, "\"", 1);
+      sb_add(b, s, 1);
+    }
+    sb_add(b, "\"", 1);
   }
-  sb_add(b, formula ? "\"'" : "\"", formula ? 2 : 1);
-  for (; *s; s++) {
-    if (*s == '"') sb_add(b, "\"", 1);
-    sb_add(b, s, 1);
-  }
-  sb_add(b, "\"", 1);
+  sb_free(&shown);
 }
 
 const char *out_header(enum format fmt) {
@@ -258,13 +266,14 @@ int out_term_width(int fd) {
   return w < 40 ? 40 : w > 100 ? 100 : w;
 }
 
-/* Text for humans holds no control character a case id or answer could smuggle in: each
- * is shown as '?' (a terminal must not be driven by a case file). */
-static void text_safe(strbuf *b, const char *s) {
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    sb_add(b, c < 0x20 || c == 0x7f ? "?" : s, 1);
-  }
+/* "Case ID" and suffix, the first line of a record: the id shown as a person is
+ * (sb_add_shown: no line breaks, escape sequences or bidi marks). */
+static void case_line(strbuf *b, const char *id, const char *suffix, int width) {
+  (void)width;
+  sb_puts(b, "Case ");
+  sb_add_shown(b, id);
+  sb_puts(b, suffix);
+  sb_add(b, "\n", 1);
 }
 
 /* One item of a concern's `because`, in plain words (or as it is with OUT_SHOW_IDS): a
@@ -366,9 +375,7 @@ static int text_width(int style) {
 static void text_record(strbuf *b, const kb *k, const char *id, const struct result *r,
                         int style) {
   int width = text_width(style);
-  sb_puts(b, "Case ");
-  text_safe(b, id);
-  sb_puts(b, "\n");
+  case_line(b, id, "", width);
   banner(b, k, r->disposition, style, width);
   text_body(b, k, r, style, width, 1,
             "Questions still to answer before anyone is cleared (red flags, treatment safety):");
@@ -383,9 +390,8 @@ void out_desk_record(strbuf *b, const kb *k, const char *id, const struct result
   const char *on = style & OUT_COLOR ? level_color(desk) : "", *off = style & OUT_COLOR ? "\033[0m" : "";
   strbuf t = {0};
   sb_puts(&t, verdict);
-  sb_puts(b, "Case ");
-  text_safe(b, id);
-  sb_printf(b, " (front-desk screen)\n%s", on);
+  case_line(b, id, " (front-desk screen)", width);
+  sb_puts(b, on);
   wrap(b, t.s, "  ", width);
   sb_puts(b, off);
   text_body(b, k, r, style, width, 0, "To ask at the first visit, before any treatment:");
@@ -411,10 +417,9 @@ void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
     break;
   case FMT_TEXT:
     if (err) {
-      sb_puts(b, "Case ");
-      text_safe(b, id);
-      sb_puts(b, "\n  ERROR: ");
-      text_safe(b, err);
+      case_line(b, id, "", text_width(style));
+      sb_puts(b, "  ERROR: ");
+      sb_add_shown(b, err);
       sb_puts(b, "\n  No recommendation was made for this case.\n\n");
       wrap(b, k->disclaimer, "  ", text_width(style));
       sb_add(b, "\n", 1);

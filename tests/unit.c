@@ -315,7 +315,7 @@ static void test_output_escaping(void) {
   CHECK(engine_eval(e, &c, MODE_EVAL, 0, &r) == 0);
   CHECK(r.disposition == LV_PROCEED);
   out_record(&b, FMT_CSV, K, c.id, &r, NULL, 0);
-  CHECK(strncmp(b.s, "\"a\"\"b,c\n(assert", 15) == 0);
+  CHECK(strncmp(b.s, "\"a\"\"b,c\xef\xbf\xbd(assert", 17) == 0); /* the line break as U+FFFD: one line */
   sb_clear(&b);
   out_record(&b, FMT_JSONL, K, c.id, &r, NULL, 0);
   json_error_t je;
@@ -465,7 +465,8 @@ static void test_typed_answers(void) {
 }
 
 /* The letter's one escaping function: the five markup characters as entities, control
- * characters and bytes that are not UTF-8 as U+FFFD, everything else as it is; and a
+ * characters (tab and newline too), C1 controls, line separators, bidi marks and bytes
+ * that are not UTF-8 as U+FFFD, everything else as it is; and a
  * letter with every value hostile holds no markup but the templates' own, and every
  * placeholder of web/ is filled. */
 static void test_letter_escaping(void) {
@@ -475,7 +476,10 @@ static void test_letter_escaping(void) {
       {"plain", "plain"},
       {"<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"},
       {"a&b \"c\" 'd'", "a&amp;b &quot;c&quot; &#39;d&#39;"},
-      {"tab\tnew\nline\r\x01\x7f", "tab\tnew\nline\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+      {"tab\tnew\nline\r\x01\x7f", "tab\xef\xbf\xbdnew\xef\xbf\xbdline\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+      {"c1 \xc2\x9b\xc2\x85 ok \xc2\xa0", "c1 \xef\xbf\xbd\xef\xbf\xbd ok \xc2\xa0"},
+      {"\xe2\x80\xae" "DEECORP\xe2\x80\xa8\xe2\x81\xa6\xe2\x80\x8f\xd8\x9c", "\xef\xbf\xbd" "DEECORP\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+      {"\xe2\x80\x94 \xe2\x80\xaf \xe2\x81\xaa \xf0\x9f\x98\x80", "\xe2\x80\x94 \xe2\x80\xaf \xe2\x81\xaa \xf0\x9f\x98\x80"},
       {"38 \xc2\xb0" "C \xe2\x80\x94 ok", "38 \xc2\xb0" "C \xe2\x80\x94 ok"},
       {"bad \xff\xc0\x80 \xed\xa0\x80", "bad \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
       {"", ""},
