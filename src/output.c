@@ -266,14 +266,38 @@ int out_term_width(int fd) {
   return w < 40 ? 40 : w > 100 ? 100 : w;
 }
 
-/* "Case ID" and suffix, the first line of a record: the id shown as a person is
- * (sb_add_shown: no line breaks, escape sequences or bidi marks). */
+/* How the lines an id continues on start (not blank, so no part of an id looks like a
+ * line of a record of its own). */
+#define ID_CONTINUED "   ... "
+
+/* "Case ID" and suffix, the first line(s) of a record: the id shown as a person is
+ * (sb_add_shown: no line breaks, escape sequences or bidi marks), then cut into lines of
+ * at most width bytes, the others starting with ID_CONTINUED.  A character takes at most
+ * as many columns as bytes, so a terminal of that width never wraps these lines itself:
+ * a long id could otherwise put a word of its own at the start of a screen line, and
+ * look like a banner ("  PROCEED"). */
 static void case_line(strbuf *b, const char *id, const char *suffix, int width) {
-  (void)width;
-  sb_puts(b, "Case ");
-  sb_add_shown(b, id);
-  sb_puts(b, suffix);
-  sb_add(b, "\n", 1);
+  strbuf t = {0};
+  sb_puts(&t, "Case ");
+  sb_add_shown(&t, id);
+  sb_puts(&t, suffix);
+  const char *s = t.s, *end = t.s + t.len;
+  size_t room = (size_t)width; /* at least 40 */
+  for (;;) {
+    const char *cut = s;
+    while (cut < end) {
+      size_t len = utf8_seq_len((const unsigned char *)cut, (size_t)(end - cut));
+      if ((size_t)(cut + len - s) > room) break;
+      cut += len;
+    }
+    sb_add(b, s, (size_t)(cut - s));
+    sb_add(b, "\n", 1);
+    if (cut == end) break;
+    sb_puts(b, ID_CONTINUED);
+    room = (size_t)width - strlen(ID_CONTINUED);
+    s = cut;
+  }
+  sb_free(&t);
 }
 
 /* One item of a concern's `because`, in plain words (or as it is with OUT_SHOW_IDS): a
