@@ -12,9 +12,8 @@
  * The record is written in every format (out_case, out_record; the letter with its
  * answers and letterhead) with that id and with a plain one, and each output is parsed
  * back and checked (abort() = a finding):
- *   - every output: valid UTF-8 without control characters but its line ends, and in
- *     text, CSV and the letter without C1 controls, U+2028/U+2029 or bidi controls
- *     (JSON Lines keeps those, escaped as JSON escapes them: it is data, read by programs);
+ *   - every output: valid UTF-8 without control characters (C0 but its line ends, DEL,
+ *     C1), U+2028/U+2029 or bidi marks (JSON Lines escapes them, \u2028);
  *   - everything but the id is byte for byte what the plain id gives;
  *   - text: the id's lines come first, the first "Case ID", none longer than the width
  *     (so a terminal of that width does not wrap one into a line of its own), none
@@ -312,8 +311,7 @@ static json_t *jsonl_parse(const strbuf *out) {
   json_error_t e;
   if (!out->len || memchr(out->s, '\n', out->len) != out->s + out->len - 1)
     fail("jsonl", "not exactly one line", out->s);
-  for (size_t i = 0; i < out->len - 1; i++)
-    if ((unsigned char)out->s[i] < 0x20) fail("jsonl", "a raw control character", out->s);
+  check_shown("jsonl", out);
   json_t *j = json_loadb(out->s, out->len, 0, &e);
   if (!json_is_object(j)) fail("jsonl", e.text, out->s);
   return j;

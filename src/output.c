@@ -46,7 +46,10 @@ json_t *result_json(const kb *k, const char *id, const struct result *r) {
  * Written directly rather than built as jansson objects and dumped: on big batches building
  * and dumping the objects cost more than a third of the host's time per case.  The bytes
  * are exactly those json_dumps(result_json(...), JSON_COMPACT) gives (tests/unit.c checks
- * it): same key order, same escaping. */
+ * it): same key order, same escaping -- except for the characters shown_len hides (DEL, C1
+ * controls, U+2028/U+2029, bidi marks), which jansson leaves as they are: they are escaped
+ * here (\u0085), the same JSON, so that a record is one line for every reader (Python's
+ * str.splitlines breaks lines at U+0085 and U+2028) and drives no terminal it is shown on. */
 
 void out_json_string(strbuf *b, const char *str) {
   static const char hex[] = "0123456789ABCDEF";
@@ -56,12 +59,13 @@ void out_json_string(strbuf *b, const char *str) {
   sb_add(b, "\"", 1);
   while (s < end) {
     unsigned c = *s;
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { /* the common case: copied in runs */
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) { /* the common case: copied in runs */
       s++;
       continue;
     }
-    size_t ulen = c >= 0x80 ? utf8_seq_len(s, (size_t)(end - s)) : 0;
-    if (ulen) {
+    int hide;
+    size_t ulen = utf8_seq_len(s, (size_t)(end - s)); /* 0: not UTF-8 */
+    if (c >= 0x80 && ulen && (shown_len(s, ulen, &hide), !hide)) {
       s += ulen;
       continue;
     }
@@ -77,10 +81,10 @@ void out_json_string(strbuf *b, const char *str) {
     case '\r': esc[1] = 'r'; break;
     case '\t': esc[1] = 't'; break;
     default:
-      if (c < 0x20) {
-        memcpy(esc + 1, "u00", 3);
-        esc[4] = hex[c >> 4];
-        esc[5] = hex[c & 15];
+      if (ulen) { /* a control character or a hidden one (all below U+10000): \uXXXX */
+        unsigned cp = utf8_decode(s, ulen);
+        esc[1] = 'u';
+        for (int i = 0; i < 4; i++) esc[2 + i] = hex[(cp >> (12 - 4 * i)) & 15];
         elen = 6;
       } else { /* not UTF-8 (jansson would refuse the whole string): U+FFFD */
         memcpy(esc, "\xef\xbf\xbd", 3);
@@ -88,7 +92,7 @@ void out_json_string(strbuf *b, const char *str) {
       }
     }
     sb_add(b, esc, elen);
-    run = ++s;
+    run = s += ulen ? ulen : 1;
   }
   sb_add(b, (const char *)run, (size_t)(s - run));
   sb_add(b, "\"", 1);

@@ -185,6 +185,13 @@ size_t utf8_seq_len(const unsigned char *s, size_t n) {
   return len;
 }
 
+unsigned utf8_decode(const unsigned char *s, size_t len) {
+  static const unsigned char lead[] = {0, 0x7F, 0x1F, 0x0F, 0x07}; /* the lead byte's bits */
+  unsigned cp = s[0] & lead[len];
+  for (size_t i = 1; i < len; i++) cp = cp << 6 | (s[i] & 0x3Fu);
+  return cp;
+}
+
 size_t shown_len(const unsigned char *s, size_t n, int *hide) {
   if (s[0] >= 0x20 && s[0] < 0x7f) { /* the common case */
     *hide = 0;
@@ -195,8 +202,7 @@ size_t shown_len(const unsigned char *s, size_t n, int *hide) {
     *hide = len != 4;
     return len ? len : 1;
   }
-  unsigned cp = len == 2 ? (s[0] & 0x1Fu) << 6 | (s[1] & 0x3Fu)
-                         : (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+  unsigned cp = utf8_decode(s, len);
   *hide = cp <= 0x9F || cp == 0x61C || cp == 0x200E || cp == 0x200F ||
           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
   return len;

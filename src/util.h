@@ -57,6 +57,8 @@ char *read_file(const char *path, size_t *len);
 /* Length of the valid UTF-8 sequence at s (n >= 1 bytes available), or 0 if it is not one
  * (overlong forms, surrogates and code points past U+10FFFF are invalid, as in jansson). */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
+/* The code point of the valid UTF-8 sequence of len (1..4) bytes at s. */
+unsigned utf8_decode(const unsigned char *s, size_t len);
 
 /* How text from outside -- a case id, an answer, a message quoting one -- is shown to a
  * person, in every readable output (text, CSV, the letter): the length of the character
