@@ -157,14 +157,18 @@ static void strip(strbuf *s, const char *seq) {
   }
 }
 
-/* The lines of s (each NUL-terminated in place; s must end with '\n'): their count. */
-static size_t split_lines(char *s, char **lines, size_t max) {
-  size_t n = 0;
-  for (char *nl; n < max && (nl = strchr(s, '\n')); s = nl + 1) {
+/* The lines of s, each NUL-terminated in place (what follows the last '\n' is left out),
+ * their count in *n; the caller frees the array. */
+static char **split_lines(char *s, size_t *n) {
+  size_t max = 1;
+  for (const char *c = s; (c = strchr(c, '\n')); c++) max++;
+  char **lines = xcalloc(max, sizeof *lines);
+  *n = 0;
+  for (char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
     *nl = '\0';
-    lines[n++] = s;
+    lines[(*n)++] = s;
   }
-  return n;
+  return lines;
 }
 
 /* The banner line of a level: "  LABEL" (colours stripped), or -1. */
@@ -174,7 +178,6 @@ static int banner_of(const char *line) {
   return -1;
 }
 
-#define MAX_LINES 512
 #define CONTINUED "   ... " /* how the writer starts the lines an id continues on */
 
 /* The id's lines: their count (the lines before the first banner, or before the ERROR line
@@ -207,8 +210,8 @@ static void check_text(const strbuf *raw, const strbuf *plain, const char *id, i
   }
   check_shown("text", &t);
   if (!t.len || t.s[t.len - 1] != '\n') fail("text", "no line end at the end", raw->s);
-  static char *lines[MAX_LINES], *plines[MAX_LINES];
-  size_t n = split_lines(t.s, lines, MAX_LINES), pn = split_lines(p.s, plines, MAX_LINES);
+  size_t n, pn;
+  char **lines = split_lines(t.s, &n), **plines = split_lines(p.s, &pn);
   size_t first = id_lines(lines, n, width, &shown, raw->s);
   if (n - first != pn - 1) fail("text", "the lines after the id differ from a plain id's", raw->s);
   for (size_t i = first; i < n; i++)
@@ -231,6 +234,8 @@ static void check_text(const strbuf *raw, const strbuf *plain, const char *id, i
       if (strcmp(lines[i], lines[banners[0] + i - banners[1]]) || (i == n - 1 && *lines[i]))
         fail("text", "the last banner is not the last thing", raw->s);
   }
+  free(lines);
+  free(plines);
   sb_free(&t);
   sb_free(&p);
   sb_free(&shown);
