@@ -17,24 +17,21 @@
 
 /* ---- escaping --------------------------------------------------------------------------- */
 
-void letter_escape(strbuf *b, const char *str) {
-  const unsigned char *s = (const unsigned char *)str, *run = s, *end = s + strlen(str);
+/* Appends the n bytes at str escaped (letter_escape). */
+static void escape_n(strbuf *b, const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str, *run = s, *end = s + n;
   while (s < end) {
-    unsigned c = *s;
     const char *ent = NULL;
-    size_t len = 1;
-    switch (c) {
+    int hide;
+    size_t len = shown_len(s, (size_t)(end - s), &hide);
+    switch (*s) {
     case '&': ent = "&amp;"; break;
     case '<': ent = "&lt;"; break;
     case '>': ent = "&gt;"; break;
     case '"': ent = "&quot;"; break;
     case '\'': ent = "&#39;"; break;
     default:
-      if (c >= 0x80) {
-        if (!(len = utf8_seq_len(s, (size_t)(end - s)))) ent = "\xef\xbf\xbd";
-      } else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
-        ent = "\xef\xbf\xbd";
-      }
+      if (hide) ent = "\xef\xbf\xbd";
     }
     if (!ent) {
       s += len;
@@ -42,9 +39,21 @@ void letter_escape(strbuf *b, const char *str) {
     }
     sb_add(b, (const char *)run, (size_t)(s - run));
     sb_puts(b, ent);
-    run = ++s;
+    run = s += len;
   }
   sb_add(b, (const char *)run, (size_t)(s - run));
+}
+
+void letter_escape(strbuf *b, const char *s) { escape_n(b, s, strlen(s)); }
+
+/* A text of several lines (the disclaimer's paragraphs, the clinic's address), each line
+ * escaped, the newlines kept (the page shows them: white-space: pre-line). */
+static void escape_lines(strbuf *b, const char *s) {
+  for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+    escape_n(b, s, (size_t)(nl - s));
+    sb_add(b, "\n", 1);
+  }
+  letter_escape(b, s);
 }
 
 /* ---- the letterhead: kb/clinic.json ---------------------------------------------------- */
@@ -277,7 +286,7 @@ static void fill_program(strbuf *b, const struct page *p) {
 static void fill_knowledge(strbuf *b, const struct page *p) { letter_escape(b, p->k->knowledge); }
 static void fill_date(strbuf *b, const struct page *p) { letter_escape(b, p->date); }
 static void fill_case_id(strbuf *b, const struct page *p) { letter_escape(b, p->id); }
-static void fill_disclaimer(strbuf *b, const struct page *p) { letter_escape(b, p->k->disclaimer); }
+static void fill_disclaimer(strbuf *b, const struct page *p) { escape_lines(b, p->k->disclaimer); }
 static void fill_error(strbuf *b, const struct page *p) { letter_escape(b, p->err ? p->err : ""); }
 
 static void fill_level(strbuf *b, const struct page *p) {
@@ -298,7 +307,7 @@ static void fill_clinic(strbuf *b, const struct page *p) {
   sb_puts(b, "<div class=\"clinic-name\">");
   letter_escape(b, h->name);
   sb_puts(b, "</div>\n    <div>");
-  letter_escape(b, h->address);
+  escape_lines(b, h->address);
   sb_puts(b, "</div>\n    <div>Phone: ");
   letter_escape(b, h->phone);
   sb_puts(b, "</div>");

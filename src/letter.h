@@ -38,9 +38,11 @@ void letter_case(strbuf *b, const kb *k, const struct letterhead *h, const char 
 void letter_error(strbuf *b, const kb *k, const struct letterhead *h, const char *id,
                   const char *err);
 
-/* Appends s to b as HTML text or attribute value: & < > " ' as entities, control
- * characters other than tab and newline and bytes that are not UTF-8 as U+FFFD.  The one
- * escaping function of every value in a letter. */
+/* Appends s to b as HTML text or attribute value: & < > " ' as entities, and every
+ * character a person is not shown as it is (shown_len: bytes that are not UTF-8, control
+ * characters, tab and newline too, line separators, bidi marks) as U+FFFD.  The one
+ * escaping function of every value in a letter (the disclaimer and the clinic's address
+ * keep their line breaks: each line is escaped). */
 void letter_escape(strbuf *b, const char *s);
 
 #endif

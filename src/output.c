@@ -46,7 +46,10 @@ json_t *result_json(const kb *k, const char *id, const struct result *r) {
  * Written directly rather than built as jansson objects and dumped: on big batches building
  * and dumping the objects cost more than a third of the host's time per case.  The bytes
  * are exactly those json_dumps(result_json(...), JSON_COMPACT) gives (tests/unit.c checks
- * it): same key order, same escaping. */
+ * it): same key order, same escaping -- except for the characters shown_len hides (DEL, C1
+ * controls, U+2028/U+2029, bidi marks), which jansson leaves as they are: they are escaped
+ * here (\u0085), the same JSON, so that a record is one line for every reader (Python's
+ * str.splitlines breaks lines at U+0085 and U+2028) and drives no terminal it is shown on. */
 
 void out_json_string(strbuf *b, const char *str) {
   static const char hex[] = "0123456789ABCDEF";
@@ -56,12 +59,13 @@ void out_json_string(strbuf *b, const char *str) {
   sb_add(b, "\"", 1);
   while (s < end) {
     unsigned c = *s;
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { /* the common case: copied in runs */
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) { /* the common case: copied in runs */
       s++;
       continue;
     }
-    size_t ulen = c >= 0x80 ? utf8_seq_len(s, (size_t)(end - s)) : 0;
-    if (ulen) {
+    int hide;
+    size_t ulen = utf8_seq_len(s, (size_t)(end - s)); /* 0: not UTF-8 */
+    if (c >= 0x80 && ulen && (shown_len(s, ulen, &hide), !hide)) {
       s += ulen;
       continue;
     }
@@ -77,10 +81,10 @@ void out_json_string(strbuf *b, const char *str) {
     case '\r': esc[1] = 'r'; break;
     case '\t': esc[1] = 't'; break;
     default:
-      if (c < 0x20) {
-        memcpy(esc + 1, "u00", 3);
-        esc[4] = hex[c >> 4];
-        esc[5] = hex[c & 15];
+      if (ulen) { /* a control character or a hidden one (all below U+10000): \uXXXX */
+        unsigned cp = utf8_decode(s, ulen);
+        esc[1] = 'u';
+        for (int i = 0; i < 4; i++) esc[2 + i] = hex[(cp >> (12 - 4 * i)) & 15];
         elen = 6;
       } else { /* not UTF-8 (jansson would refuse the whole string): U+FFFD */
         memcpy(esc, "\xef\xbf\xbd", 3);
@@ -88,7 +92,7 @@ void out_json_string(strbuf *b, const char *str) {
       }
     }
     sb_add(b, esc, elen);
-    run = ++s;
+    run = s += ulen ? ulen : 1;
   }
   sb_add(b, (const char *)run, (size_t)(s - run));
   sb_add(b, "\"", 1);
@@ -163,21 +167,29 @@ static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct re
   sb_add(b, "}\n", 2);
 }
 
-/* Field for CSV: quoted when it holds a comma, quote or line break (RFC 4180); a value a
- * spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
- * return) gets a leading ' and quotes, as OWASP's CSV-injection advice says. */
-static void csv_field(strbuf *b, const char *s) {
+/* Field for CSV: shown as a person is (sb_add_shown: a spreadsheet or a terminal shows
+ * it, and a line break would look like another row even in quotes); quoted when it holds
+ * a comma or quote (RFC 4180); a value a spreadsheet would run as a formula (starting
+ * with =, +, -, @, a tab or a carriage return) gets a leading ' and quotes, as OWASP's
+ * CSV-injection advice says. */
+static void csv_field(strbuf *b, const char *value) {
+  strbuf shown = {0};
+  const char *s = value;
+  while (*s >= 0x20 && *s < 0x7f) s++; /* printable ASCII (the kb's ids): as it is */
+  if (*s) sb_add_shown(&shown, value);
+  s = *s ? shown.s : value;
   int formula = *s && strchr("=+-@\t\r", *s);
-  if (!formula && !strpbrk(s, ",\"\r\n")) {
+  if (!formula && !strpbrk(s, ",\"")) {
     sb_puts(b, s);
-    return;
+  } else {
+    sb_add(b, formula ? "\"'" : "\"", formula ? 2 : 1);
+    for (; *s; s++) {
+      if (*s == '"') sb_add(b, "\"", 1);
+      sb_add(b, s, 1);
+    }
+    sb_add(b, "\"", 1);
   }
-  sb_add(b, formula ? "\"'" : "\"", formula ? 2 : 1);
-  for (; *s; s++) {
-    if (*s == '"') sb_add(b, "\"", 1);
-    sb_add(b, s, 1);
-  }
-  sb_add(b, "\"", 1);
+  sb_free(&shown);
 }
 
 const char *out_header(enum format fmt) {
@@ -258,13 +270,38 @@ int out_term_width(int fd) {
   return w < 40 ? 40 : w > 100 ? 100 : w;
 }
 
-/* Text for humans holds no control character a case id or answer could smuggle in: each
- * is shown as '?' (a terminal must not be driven by a case file). */
-static void text_safe(strbuf *b, const char *s) {
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    sb_add(b, c < 0x20 || c == 0x7f ? "?" : s, 1);
+/* How the lines an id continues on start (not blank, so no part of an id looks like a
+ * line of a record of its own). */
+#define ID_CONTINUED "   ... "
+
+/* "Case ID" and suffix, the first line(s) of a record: the id shown as a person is
+ * (sb_add_shown: no line breaks, escape sequences or bidi marks), then cut into lines of
+ * at most width bytes, the others starting with ID_CONTINUED.  A character takes at most
+ * as many columns as bytes, so a terminal of that width never wraps these lines itself:
+ * a long id could otherwise put a word of its own at the start of a screen line, and
+ * look like a banner ("  PROCEED"). */
+static void case_line(strbuf *b, const char *id, const char *suffix, int width) {
+  strbuf t = {0};
+  sb_puts(&t, "Case ");
+  sb_add_shown(&t, id);
+  sb_puts(&t, suffix);
+  const char *s = t.s, *end = t.s + t.len;
+  size_t room = (size_t)width; /* at least 40 */
+  for (;;) {
+    const char *cut = s;
+    while (cut < end) {
+      size_t len = utf8_seq_len((const unsigned char *)cut, (size_t)(end - cut));
+      if ((size_t)(cut + len - s) > room) break;
+      cut += len;
+    }
+    sb_add(b, s, (size_t)(cut - s));
+    sb_add(b, "\n", 1);
+    if (cut == end) break;
+    sb_puts(b, ID_CONTINUED);
+    room = (size_t)width - strlen(ID_CONTINUED);
+    s = cut;
   }
+  sb_free(&t);
 }
 
 /* One item of a concern's `because`, in plain words (or as it is with OUT_SHOW_IDS): a
@@ -366,9 +403,7 @@ static int text_width(int style) {
 static void text_record(strbuf *b, const kb *k, const char *id, const struct result *r,
                         int style) {
   int width = text_width(style);
-  sb_puts(b, "Case ");
-  text_safe(b, id);
-  sb_puts(b, "\n");
+  case_line(b, id, "", width);
   banner(b, k, r->disposition, style, width);
   text_body(b, k, r, style, width, 1,
             "Questions still to answer before anyone is cleared (red flags, treatment safety):");
@@ -383,9 +418,8 @@ void out_desk_record(strbuf *b, const kb *k, const char *id, const struct result
   const char *on = style & OUT_COLOR ? level_color(desk) : "", *off = style & OUT_COLOR ? "\033[0m" : "";
   strbuf t = {0};
   sb_puts(&t, verdict);
-  sb_puts(b, "Case ");
-  text_safe(b, id);
-  sb_printf(b, " (front-desk screen)\n%s", on);
+  case_line(b, id, " (front-desk screen)", width);
+  sb_puts(b, on);
   wrap(b, t.s, "  ", width);
   sb_puts(b, off);
   text_body(b, k, r, style, width, 0, "To ask at the first visit, before any treatment:");
@@ -411,10 +445,9 @@ void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
     break;
   case FMT_TEXT:
     if (err) {
-      sb_puts(b, "Case ");
-      text_safe(b, id);
-      sb_puts(b, "\n  ERROR: ");
-      text_safe(b, err);
+      case_line(b, id, "", text_width(style));
+      sb_puts(b, "  ERROR: ");
+      sb_add_shown(b, err);
       sb_puts(b, "\n  No recommendation was made for this case.\n\n");
       wrap(b, k->disclaimer, "  ", text_width(style));
       sb_add(b, "\n", 1);

@@ -184,3 +184,41 @@ size_t utf8_seq_len(const unsigned char *s, size_t n) {
     return 0;
   return len;
 }
+
+unsigned utf8_decode(const unsigned char *s, size_t len) {
+  static const unsigned char lead[] = {0, 0x7F, 0x1F, 0x0F, 0x07}; /* the lead byte's bits */
+  unsigned cp = s[0] & lead[len];
+  for (size_t i = 1; i < len; i++) cp = cp << 6 | (s[i] & 0x3Fu);
+  return cp;
+}
+
+size_t shown_len(const unsigned char *s, size_t n, int *hide) {
+  if (s[0] >= 0x20 && s[0] < 0x7f) { /* the common case */
+    *hide = 0;
+    return 1;
+  }
+  size_t len = utf8_seq_len(s, n);
+  if (len != 2 && len != 3) { /* a C0 control or DEL, a byte that is not UTF-8, or U+10000.. */
+    *hide = len != 4;
+    return len ? len : 1;
+  }
+  unsigned cp = utf8_decode(s, len);
+  *hide = cp <= 0x9F || cp == 0x61C || cp == 0x200E || cp == 0x200F ||
+          (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+  return len;
+}
+
+void sb_add_shown(strbuf *b, const char *str) {
+  const unsigned char *s = (const unsigned char *)str, *run = s, *end = s + strlen(str);
+  while (s < end) {
+    int hide;
+    size_t len = shown_len(s, (size_t)(end - s), &hide);
+    if (hide) {
+      sb_add(b, (const char *)run, (size_t)(s - run));
+      sb_add(b, "\xef\xbf\xbd", 3);
+      run = s + len;
+    }
+    s += len;
+  }
+  sb_add(b, (const char *)run, (size_t)(s - run));
+}

@@ -57,6 +57,17 @@ char *read_file(const char *path, size_t *len);
 /* Length of the valid UTF-8 sequence at s (n >= 1 bytes available), or 0 if it is not one
  * (overlong forms, surrogates and code points past U+10FFFF are invalid, as in jansson). */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
+/* The code point of the valid UTF-8 sequence of len (1..4) bytes at s. */
+unsigned utf8_decode(const unsigned char *s, size_t len);
+
+/* How text from outside -- a case id, an answer, a message quoting one -- is shown to a
+ * person, in every readable output (text, CSV, the letter): the length of the character
+ * at s (n >= 1 bytes), and *hide set when it must be shown as U+FFFD instead: a byte that
+ * is not UTF-8, a control character (C0, tab and newline too, DEL, C1), a line or
+ * paragraph separator (U+2028, U+2029) or an invisible mark that reorders text (U+061C,
+ * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069).  None of these can then start another
+ * line, drive a terminal or make a line read backwards ("PROCEED" from "DEECORP"). */
+size_t shown_len(const unsigned char *s, size_t n, int *hide);
 
 /* Growable byte buffer; sb_free(NULL) is a no-op.  Contents stay NUL-terminated. */
 typedef struct strbuf {
@@ -66,6 +77,8 @@ typedef struct strbuf {
 void sb_add(strbuf *b, const char *s, size_t n);
 void sb_puts(strbuf *b, const char *s);
 void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a person is shown it: each character shown_len hides as U+FFFD. */
+void sb_add_shown(strbuf *b, const char *s);
 void sb_clear(strbuf *b);
 void sb_free(strbuf *b);
 

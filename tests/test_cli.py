@@ -161,7 +161,7 @@ def test_text_wraps_to_the_terminal_width():
 
 def test_text_output_cannot_be_forged_by_an_id():
     """A case id holding newlines or escape sequences cannot print a second banner or drive
-    the terminal: control characters are shown as '?'."""
+    the terminal: control characters are shown as U+FFFD."""
     forged = "x\n  PROCEED\n  No red flags found\x1b[2J"
     p = run(["eval", "--format", "text", "-"],
             input=json.dumps({"id": forged, "answers": {"collapse": True}}) + "\n")

@@ -315,7 +315,7 @@ static void test_output_escaping(void) {
   CHECK(engine_eval(e, &c, MODE_EVAL, 0, &r) == 0);
   CHECK(r.disposition == LV_PROCEED);
   out_record(&b, FMT_CSV, K, c.id, &r, NULL, 0);
-  CHECK(strncmp(b.s, "\"a\"\"b,c\n(assert", 15) == 0);
+  CHECK(strncmp(b.s, "\"a\"\"b,c\xef\xbf\xbd(assert", 17) == 0); /* the line break as U+FFFD: one line */
   sb_clear(&b);
   out_record(&b, FMT_JSONL, K, c.id, &r, NULL, 0);
   json_error_t je;
@@ -330,8 +330,10 @@ static void test_output_escaping(void) {
 }
 
 /* The hand-written JSON Lines records are byte-identical to jansson's json_dumps of
- * result_json(), on every vignette-like case here and on strings full of escapes; bytes
- * that are not UTF-8 become U+FFFD and the record still parses. */
+ * result_json(), on every vignette-like case here and on strings full of escapes, except
+ * that the characters a person is not shown (DEL, C1, U+2028...) are escaped, which
+ * jansson leaves raw: the same JSON; bytes that are not UTF-8 become U+FFFD and the
+ * record still parses. */
 static void test_output_matches_jansson(void) {
   struct engine *e = engine_open(K, "rules");
   struct result r;
@@ -357,9 +359,18 @@ static void test_output_matches_jansson(void) {
     out_record(&b, FMT_JSONL, K, c.id, &r, NULL, 0);
     json_t *o = result_json(K, c.id, &r);
     char *want = json_dumps(o, JSON_COMPACT);
-    CHECK(want && b.len == strlen(want) + 1 && !strncmp(b.s, want, b.len - 1) &&
-          b.s[b.len - 1] == '\n');
-    if (want && strncmp(b.s, want, strlen(want))) printf("  got  %s  want %s\n", b.s, want);
+    json_error_t je;
+    json_t *got = json_loads(b.s, 0, &je);
+    CHECK(got && json_equal(got, o));
+    json_decref(got);
+    if (i == 0) { /* DEL and U+2028, which jansson leaves raw */
+      CHECK(strstr(b.s, "\\u007F") && strstr(b.s, "\\u2028") && strchr(want, 0x7f) &&
+            strstr(want, "\xe2\x80\xa8"));
+    } else {
+      CHECK(want && b.len == strlen(want) + 1 && !strncmp(b.s, want, b.len - 1) &&
+            b.s[b.len - 1] == '\n');
+      if (want && strncmp(b.s, want, strlen(want))) printf("  got  %s  want %s\n", b.s, want);
+    }
     free(want);
     json_decref(o);
     sb_clear(&b);
@@ -367,19 +378,34 @@ static void test_output_matches_jansson(void) {
     o = json_pack("{s:s,s:s,s:s,s:s}", "id", c.id, "error", "a \"quoted\"\tmessage\x01", "program",
                   PROGNAME " " PSOAS_VERSION, "knowledge", K->knowledge);
     want = json_dumps(o, JSON_COMPACT);
-    CHECK(want && !strncmp(b.s, want, strlen(want)) && !strcmp(b.s + strlen(want), "\n"));
+    got = json_loads(b.s, 0, &je);
+    CHECK(got && json_equal(got, o));
+    json_decref(got);
+    CHECK(i == 0 || (want && !strncmp(b.s, want, strlen(want)) && !strcmp(b.s + strlen(want), "\n")));
     free(want);
     json_decref(o);
   }
   /* every single byte, and every pair of bytes, alone in a string: the same as jansson
-   * where jansson accepts the string; otherwise valid JSON with U+FFFD */
+   * where jansson accepts the string (but for DEL, C1 controls and U+061C, escaped here:
+   * the same string); otherwise valid JSON with U+FFFD */
   for (int i = 1; i < 256 * 256; i++) {
     char in[3] = {(char)(i & 255), (char)(i >> 8), 0};
     if (!in[0]) continue;
     sb_clear(&b);
     out_json_string(&b, in);
     json_t *s = json_string(in);
-    if (s) {
+    const unsigned char *u = (const unsigned char *)in; /* DEL, a C1 control or U+061C */
+    int hidden = memchr(in, 0x7f, 2) || (u[0] == 0xc2 && u[1] < 0xa0) || (u[0] == 0xd8 && u[1] == 0x9c);
+    if (s && hidden) {
+      json_error_t je;
+      json_t *back = json_loads(b.s, JSON_DECODE_ANY, &je);
+      if (!back || !json_equal(back, s) || !strstr(b.s, "\\u")) {
+        printf("  bytes %02x %02x: got %s, not the string escaped\n", i & 255, i >> 8, b.s);
+        failures++;
+      }
+      json_decref(back);
+      json_decref(s);
+    } else if (s) {
       char *want = json_dumps(s, JSON_ENCODE_ANY | JSON_COMPACT);
       if (strcmp(b.s, want)) {
         printf("  bytes %02x %02x: got %s want %s\n", i & 255, i >> 8, b.s, want);
@@ -465,7 +491,8 @@ static void test_typed_answers(void) {
 }
 
 /* The letter's one escaping function: the five markup characters as entities, control
- * characters and bytes that are not UTF-8 as U+FFFD, everything else as it is; and a
+ * characters (tab and newline too), C1 controls, line separators, bidi marks and bytes
+ * that are not UTF-8 as U+FFFD, everything else as it is; and a
  * letter with every value hostile holds no markup but the templates' own, and every
  * placeholder of web/ is filled. */
 static void test_letter_escaping(void) {
@@ -475,7 +502,10 @@ static void test_letter_escaping(void) {
       {"plain", "plain"},
       {"<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"},
       {"a&b \"c\" 'd'", "a&amp;b &quot;c&quot; &#39;d&#39;"},
-      {"tab\tnew\nline\r\x01\x7f", "tab\tnew\nline\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+      {"tab\tnew\nline\r\x01\x7f", "tab\xef\xbf\xbdnew\xef\xbf\xbdline\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+      {"c1 \xc2\x9b\xc2\x85 ok \xc2\xa0", "c1 \xef\xbf\xbd\xef\xbf\xbd ok \xc2\xa0"},
+      {"\xe2\x80\xae" "DEECORP\xe2\x80\xa8\xe2\x81\xa6\xe2\x80\x8f\xd8\x9c", "\xef\xbf\xbd" "DEECORP\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+      {"\xe2\x80\x94 \xe2\x80\xaf \xe2\x81\xaa \xf0\x9f\x98\x80", "\xe2\x80\x94 \xe2\x80\xaf \xe2\x81\xaa \xf0\x9f\x98\x80"},
       {"38 \xc2\xb0" "C \xe2\x80\x94 ok", "38 \xc2\xb0" "C \xe2\x80\x94 ok"},
       {"bad \xff\xc0\x80 \xed\xa0\x80", "bad \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
       {"", ""},
