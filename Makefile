@@ -18,14 +18,15 @@ CFLAGS   += -std=c11 $(OPT) $(WARN) -pthread
 # C++ only for src/fastcase.cc, the binding to simdjson (a C++ library): no exceptions,
 # no RTTI, a C interface.
 CXXFLAGS += -std=c++17 $(OPT) -Wall -Wextra -Wshadow -fno-exceptions -fno-rtti -pthread
-LDLIBS   += -lclips -lsimdjson -ljansson -lnettle -lreadline -lm -lstdc++ -pthread
+LDLIBS   += -lclips -lsimdjson -ljansson -lnettle -lmicrohttpd -lreadline -lm -lstdc++ -pthread
 
 SRC  = src/util.c src/kb.c src/tcase.c src/engine.c src/output.c src/batch.c \
        src/commands.c src/check.c src/main.c src/lineedit.c src/screenkb.c src/intake.c \
-       src/knowledge.c src/letter.c src/dialogue.c
+       src/knowledge.c src/letter.c src/dialogue.c src/serve.c
 CXXSRC = src/fastcase.cc
 # The pages' files (templates, style, body chart), embedded in the program: build/web.c.
-WEB  = web/letter-head.html web/letter.html web/letter-error.html web/letter.css web/bodychart.svg
+WEB  = web/letter-head.html web/letter.html web/letter-error.html web/letter.css web/bodychart.svg \
+       web/app.css web/app.js
 OBJ  = $(SRC:src/%.c=build/%.o) $(CXXSRC:src/%.cc=build/%.o) build/web.o
 DEPS = build/.deps-ok
 

@@ -8,6 +8,7 @@ need=""
 [ -f /usr/include/simdjson.h ]    || need="$need libsimdjson-dev"
 [ -f /usr/include/readline/readline.h ] || need="$need libreadline-dev"
 [ -f /usr/include/nettle/sha2.h ] || need="$need nettle-dev"    # the knowledge version
+[ -f /usr/include/microhttpd.h ]  || need="$need libmicrohttpd-dev" # serve
 command -v cc >/dev/null 2>&1     || need="$need gcc"
 command -v c++ >/dev/null 2>&1    || need="$need g++"
 command -v python3 >/dev/null 2>&1 || need="$need python3"  # the tests

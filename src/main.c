@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "intake.h"
 #include "kb.h"
+#include "serve.h"
 #include "util.h"
 
 #ifndef PSOAS_VERSION
@@ -30,6 +31,8 @@ static const struct command commands[] = {
      "front-desk screen: red flags first, as few questions as possible"},
     {"eval", cmd_eval, "[--format jsonl|text|csv|letter] [--jobs N] [--summary[=json]] [--progress|--no-progress] [--show-ids] [FILE|DIR|-]...",
      "evaluate case files, directories of them, or JSON Lines on stdin ('-')"},
+    {"serve", cmd_serve, "[--listen ADDR:PORT] [--cases DIR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--threads N]",
+     "the intake, the front-desk screen and the cases as web pages, and a JSON API"},
     {"check", cmd_check, "[--image FILE]",
      "validate rules/ and kb/ together (--image: also write the rules' binary image)"},
     {"questions", cmd_questions, "", "print the question catalogue"},

@@ -10,5 +10,7 @@ extern const char web_letter_head_html[];   /* web/letter-head.html */
 extern const char web_letter_html[];        /* web/letter.html */
 extern const char web_letter_error_html[];  /* web/letter-error.html */
 extern const char web_bodychart_svg[];      /* web/bodychart.svg */
+extern const char web_app_css[];            /* web/app.css: the pages of serve */
+extern const char web_app_js[];             /* web/app.js */
 
 #endif
