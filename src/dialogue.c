@@ -115,7 +115,7 @@ static int owned_key(const char *key) {
   return 0;
 }
 
-int dlg_load(struct dialogue *d, json_t *file, const char *name, char *err, size_t n) {
+int dlg_load(struct dialogue *d, json_t *file, const char *name, int resumed, char *err, size_t n) {
   if (case_from_json(d->k, file, &d->c, name, err, n) < 0) return -1;
   load_steps(d, file);
   const char *key;
@@ -124,7 +124,7 @@ int dlg_load(struct dialogue *d, json_t *file, const char *name, char *err, size
   /* A questionnaire asks what nobody answered, whatever a batch key says, and asks the
    * "don't know" answers once more (the rules ask the required ones first). */
   d->c.unanswered_no = 0;
-  for (int i = 0; i < d->k->nq; i++) d->reask[i] = d->c.a[i].state == ANS_UNKNOWN;
+  for (int i = 0; i < d->k->nq; i++) d->reask[i] = resumed && d->c.a[i].state == ANS_UNKNOWN;
   return 0;
 }
 

@@ -68,9 +68,10 @@ void dlg_free(struct dialogue *d);
 
 /* Loads a saved case file (parsed) into d: its answers, its steps and its other keys.  A
  * questionnaire asks what nobody answered, whatever a batch key says ("unanswered_means"
- * is read as unknown), and asks the "don't know" answers once more.  Returns 0, or -1
- * with the reason in err (name: the file, for the message). */
-int dlg_load(struct dialogue *d, json_t *file, const char *name, char *err, size_t n);
+ * is read as unknown); resumed: a person takes it up again (intake --resume), so its
+ * "don't know" answers are asked once more (not when a web page reloads its session on
+ * every request).  Returns 0, or -1 with the reason in err (name: the file). */
+int dlg_load(struct dialogue *d, json_t *file, const char *name, int resumed, char *err, size_t n);
 
 /* The case file: the answers, the dialogue's mode and steps, and the other keys. */
 json_t *dlg_json(const struct dialogue *d);

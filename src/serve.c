@@ -62,6 +62,8 @@
 #define IDLE_SECONDS 20             /* an idle connection is closed after this */
 #define HEADER_MEMORY (32u << 10)   /* per connection: request line and headers */
 #define CASES_LISTED 200            /* /cases shows the newest ones */
+#define AUTH_FAILURES 10            /* wrong tokens from one address per minute, then 429 */
+#define AUTH_CLIENTS 256            /* addresses remembered for that */
 
 enum role { ROLE_NONE, ROLE_KIOSK, ROLE_DESK };
 
@@ -77,6 +79,12 @@ struct server {
   struct letterhead *letterhead;
   pthread_key_t engine_key;
   pthread_mutex_t log_mu;
+  pthread_mutex_t auth_mu;  /* guards failures[] */
+  struct {                  /* wrong tokens per client address, this minute */
+    unsigned char addr[16];
+    time_t minute;
+    int n;
+  } failures[AUTH_CLIENTS];
 };
 
 /* ---- small things ----------------------------------------------------------------------- */
@@ -408,7 +416,7 @@ static char *session_of(const struct request *r, enum mode mode) {
 static int load_session(struct server *s, struct dialogue *d, const char *id, char *err, size_t n) {
   json_t *j = read_case(s, id, err, n);
   if (!j) return -1;
-  int rc = dlg_load(d, j, id, err, n);
+  int rc = dlg_load(d, j, id, 0, err, n);
   json_decref(j);
   if (rc == 0 && dlg_eval(d) < 0) {
     snprintf(err, n, "engine: %.400s", d->r.error);
@@ -734,7 +742,7 @@ static enum MHD_Result cases_page(struct request *r) {
     dlg_init(&d, s->k, s->sk, e, m, 0);
     struct result full;
     result_init(&full, s->k);
-    int ok = j && dlg_load(&d, j, l[i].id, err, sizeof err) == 0 && dlg_eval(&d) == 0 &&
+    int ok = j && dlg_load(&d, j, l[i].id, 0, err, sizeof err) == 0 && dlg_eval(&d) == 0 &&
              engine_eval(e, &d.c, MODE_EVAL, 0, &full) == 0;
     struct dlg_prompt p;
     int open = ok && mode && dlg_next(&d, &p);
@@ -796,7 +804,7 @@ static enum MHD_Result case_page(struct request *r, const char *rest) {
   dlg_init(&d, s->k, s->sk, e, m, 0);
   struct result full;
   result_init(&full, s->k);
-  int loaded = e && dlg_load(&d, j, id, err, sizeof err) == 0;
+  int loaded = e && dlg_load(&d, j, id, 0, err, sizeof err) == 0;
   int ok = loaded && engine_eval(e, &d.c, MODE_EVAL, 0, &full) == 0;
   if (loaded && !ok) snprintf(err, sizeof err, "engine: %.400s", full.error);
   strbuf b = {0};
@@ -946,7 +954,7 @@ static enum MHD_Result api_next(struct request *r) {
   dlg_init(&d, s->k, s->sk, eng, m, 0);
   enum MHD_Result ret;
   unsigned status = MHD_HTTP_OK;
-  if (saved && dlg_load(&d, saved, sid, err, sizeof err) < 0) {
+  if (saved && dlg_load(&d, saved, sid, 0, err, sizeof err) < 0) {
     ret = json_error(r, MHD_HTTP_BAD_REQUEST, sid, err);
     goto done;
   }
@@ -1033,11 +1041,58 @@ done:
 
 /* ---- who is asking ------------------------------------------------------------------------------ */
 
+/* The client's address as 16 bytes (IPv4 mapped), for counting its wrong tokens. */
+static void client_addr(const struct request *r, unsigned char out[16]) {
+  memset(out, 0, 16);
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+  if (sa && sa->sa_family == AF_INET)
+    memcpy(out + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+  else if (sa && sa->sa_family == AF_INET6)
+    memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+}
+
+/* Counts a wrong token from this client (fail) or asks whether it has had too many this
+ * minute: guessing the token is slowed to AUTH_FAILURES tries a minute per address. */
+static int too_many_failures(struct request *r, int fail) {
+  struct server *s = r->s;
+  unsigned char a[16];
+  client_addr(r, a);
+  time_t minute = time(NULL) / 60;
+  int over = 0, slot = -1, oldest = 0;
+  pthread_mutex_lock(&s->auth_mu);
+  for (int i = 0; i < AUTH_CLIENTS && slot < 0; i++)
+    if (s->failures[i].minute == minute && !memcmp(s->failures[i].addr, a, 16)) slot = i;
+  if (slot < 0 && fail) { /* a slot of a past minute, or the one with the fewest */
+    for (int i = 0; i < AUTH_CLIENTS; i++) {
+      if (s->failures[i].minute != minute) {
+        oldest = i;
+        break;
+      }
+      if (s->failures[i].n < s->failures[oldest].n) oldest = i;
+    }
+    slot = oldest;
+    memcpy(s->failures[slot].addr, a, 16);
+    s->failures[slot].minute = minute;
+    s->failures[slot].n = 0;
+  }
+  if (slot >= 0) {
+    s->failures[slot].n += fail;
+    over = s->failures[slot].n >= AUTH_FAILURES;
+  }
+  pthread_mutex_unlock(&s->auth_mu);
+  return over;
+}
+
 static enum role role_of(const struct request *r) {
   const struct server *s = r->s;
   if (!s->auth) return ROLE_DESK;
   const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-  if (h && !strncasecmp(h, "Bearer ", 7) && same_secret(h + 7, s->token)) return ROLE_DESK;
+  if (h && !strncasecmp(h, "Bearer ", 7)) {
+    if (same_secret(h + 7, s->token)) return ROLE_DESK;
+    too_many_failures((struct request *)r, 1);
+    return ROLE_NONE;
+  }
   char m[33];
   const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "pt_auth");
   if (c && (mac(s, "desk", s->token, m), same_secret(c, m))) return ROLE_DESK;
@@ -1070,7 +1125,12 @@ static enum MHD_Result login(struct request *r) {
   const char *t = field(r, "token");
   if (!s->auth) return redirect(r, "/", NULL);
   if (!csrf_ok(r)) return login_page(r, MHD_HTTP_FORBIDDEN, "This form has expired: please try again.");
-  if (!t || !same_secret(t, s->token)) return login_page(r, MHD_HTTP_UNAUTHORIZED, "That is not the access token.");
+  if (too_many_failures(r, 0))
+    return login_page(r, MHD_HTTP_TOO_MANY_REQUESTS, "Too many wrong tokens: wait a minute and try again.");
+  if (!t || !same_secret(t, s->token)) {
+    too_many_failures(r, 1);
+    return login_page(r, MHD_HTTP_UNAUTHORIZED, "That is not the access token.");
+  }
   char m[33];
   int kiosk = field(r, "kiosk") != NULL;
   mac(s, kiosk ? "kiosk" : "desk", s->token, m);
@@ -1115,6 +1175,9 @@ static enum MHD_Result route(struct request *r) {
     return api || !r->s ? json_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "request", "the request body is larger than 256 KiB")
                         : message_page(r, MHD_HTTP_CONTENT_TOO_LARGE, "Too large", "The request is too large.");
   if (!strcmp(u, "/login")) return post ? login(r) : login_page(r, MHD_HTTP_OK, NULL);
+  if (r->s->auth && too_many_failures(r, 0))
+    return api ? json_error(r, MHD_HTTP_TOO_MANY_REQUESTS, NULL, "too many wrong tokens from this address: wait a minute")
+               : message_page(r, MHD_HTTP_TOO_MANY_REQUESTS, "Wait a minute", "Too many wrong tokens from this address.");
   r->role = role_of(r);
   if (r->role == ROLE_NONE)
     return api ? json_error(r, MHD_HTTP_UNAUTHORIZED, NULL, "an access token is required (Authorization: Bearer TOKEN)")
@@ -1323,6 +1386,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv) {
   if (status) return status;
   struct server s = {.k = ctx->k, .rules_dir = ctx->rules_dir, .kb_dir = ctx->kb_dir};
   pthread_mutex_init(&s.log_mu, NULL);
+  pthread_mutex_init(&s.auth_mu, NULL);
   char *dir = cases ? xstrdup(cases) : default_cases();
   char *cert_pem = NULL, *key_pem = NULL;
   status = EXIT_SOFTWARE;
@@ -1397,5 +1461,6 @@ out:
   free(s.cases);
   free(dir);
   pthread_mutex_destroy(&s.log_mu);
+  pthread_mutex_destroy(&s.auth_mu);
   return status;
 }
