@@ -98,7 +98,12 @@ PYTEST_OPTS ?= -q -rfEs
 build/unit-tests: tests/unit.c $(LIBOBJ) $(wildcard src/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/unit.c $(LIBOBJ) $(LDLIBS)
 
-test: psoas-triage $(IMAGE) build/unit-tests
+# The fault-injection shim of tests/test_faults.py (LD_PRELOAD; see tests/faults.c).
+build/libfaults.so: tests/faults.c
+	@mkdir -p build
+	$(CC) -std=c11 $(OPT) $(WARN) -shared -fPIC -o $@ tests/faults.c -ldl
+
+test: psoas-triage $(IMAGE) build/unit-tests build/libfaults.so
 	$(PYTEST) $(PYTEST_OPTS) tests
 
 # The case-report validation suite (tests/case-reports/): expected and actual level per
@@ -151,7 +156,7 @@ $(eval $(call variant,build-san,$(SAN)))
 build-san/unit-tests: tests/unit.c $(filter-out build-san/main.o,$(SAN_OBJ))
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ tests/unit.c $(filter-out build-san/main.o,$(SAN_OBJ)) $(LDLIBS)
 
-sanitize: build-san/psoas-triage build-san/unit-tests
+sanitize: build-san/psoas-triage build-san/unit-tests build/libfaults.so
 	$(SAN_ENV) PSOAS_BIN=$(CURDIR)/build-san/psoas-triage PSOAS_UNIT=$(CURDIR)/build-san/unit-tests \
 	  $(PYTEST) $(PYTEST_OPTS) tests
 
@@ -179,7 +184,7 @@ VALGRIND_SKIP  ?= not asks_nothing and not random_people and not simultaneous an
 VALGRIND_WRAP   = valgrind -q --error-exitcode=99 --leak-check=full \
                   --errors-for-leak-kinds=definite,indirect
 
-valgrind: psoas-triage $(IMAGE) build/unit-tests
+valgrind: psoas-triage $(IMAGE) build/unit-tests build/libfaults.so
 	@for t in $(VALGRIND_TESTS); do \
 	  echo "== valgrind: $$t"; \
 	  PSOAS_WRAP="$(VALGRIND_WRAP)" PSOAS_TOOL_STATUS=99 $(PYTEST) $(PYTEST_OPTS) -k "$$t and $(VALGRIND_SKIP)" tests || exit 1; \
