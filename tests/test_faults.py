@@ -33,6 +33,65 @@ def faults(rule, pattern):
             "ASAN_OPTIONS": (asan + ":" if asan else "") + "verify_asan_link_order=0"}
 
 
+# ---- eval's output: a file as standard output --------------------------------------------------
+
+def eval_to_file(rule, *args):
+    """Runs eval over the vignettes with its output in a file under rule; returns
+    (process, the records written)."""
+    cwd = harness.tmpdir()
+    try:
+        out = os.path.join(cwd, "out.jsonl")
+        with open(out, "w") as f:
+            p = harness.run(["eval", "--jobs", "1", *args, os.path.join(ROOT, "tests", "vignettes")],
+                            stdout=f, env=faults(rule, os.path.realpath(out)))
+        with open(out) as f:
+            text = f.read()
+        return p, text
+    finally:
+        shutil.rmtree(cwd)
+
+
+def expect_eval_failed(p, text, error):
+    expect(p.returncode == 74, f"exit {p.returncode}: {p.stderr}")
+    expect(error in p.stderr, f"no {error!r}: {p.stderr}")
+    expect('"summary"' not in text, "a summary record after lost results")
+    expect(len(p.stderr.strip().splitlines()) == 1, f"one message: {p.stderr}")
+
+
+def test_eval_output_disk_full():
+    p, text = eval_to_file("write:ENOSPC", "--summary=json")
+    expect_eval_failed(p, text, "error writing the results: No space left on device")
+    expect(text == "", text[:200])
+
+
+def test_eval_output_io_error_midway():
+    p, text = eval_to_file("write:EIO:1", "--summary=json")
+    expect_eval_failed(p, text, "error writing the results: Input/output error")
+
+
+def test_eval_output_short_writes_are_completed():
+    clean = harness.run(["eval", "--jobs", "1", os.path.join(ROOT, "tests", "vignettes")]).stdout
+    p, text = eval_to_file("write:short")
+    expect(p.returncode in (0, 65) and text == clean, f"{p.returncode} {p.stderr}")
+
+
+def test_eval_output_short_write_then_disk_full():
+    p, text = eval_to_file("write:short:0:1,write:ENOSPC", "--summary=json")
+    expect_eval_failed(p, text, "error writing the results: No space left on device")
+
+
+def test_eval_output_failing_fsync():
+    """eval's output, when it is a file, is fsync()ed before the exit status says all
+    is well; a failure is exit 74.  (eval renames nothing: no rename fault to try.)"""
+    p, text = eval_to_file("fsync:EIO")
+    expect_eval_failed(p, text, "standard output: Input/output error")
+
+
+def test_eval_output_failing_close():
+    p, text = eval_to_file("close:EIO")
+    expect_eval_failed(p, text, "standard output: Input/output error")
+
+
 def test_shim_leaves_other_files_alone():
     """The shim fails only the files matching its pattern: the dialogue's own output
     (a pipe) and an unmatched save go through."""
