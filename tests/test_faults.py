@@ -92,6 +92,56 @@ def test_eval_output_failing_close():
     expect_eval_failed(p, text, "standard output: Input/output error")
 
 
+# ---- check --image -------------------------------------------------------------------------------
+
+def check_image(cwd, rule=None, pattern=None, preexec=None):
+    """check --image cwd/rules.bin, run directly (so that preexec runs in its process) and
+    never under valgrind (PSOAS_WRAP): CLIPS's bsave writes the uninitialised padding of
+    its structures into every image, which memcheck reports (CLIPS's, not ours; the
+    sanitizer build runs these tests)."""
+    cmd = [harness.binary(), "check", "--image", os.path.join(cwd, "rules.bin")]
+    env = dict(os.environ, **(faults(rule, pattern) if rule else {}))
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, preexec_fn=preexec, timeout=120)
+
+
+def test_check_image_ignores_a_planted_symlink():
+    """The temporary name of the image is not predictable: a symlink planted at the name
+    the program once used (FILE.tmp<pid>) is not followed, the file it points to stays as
+    it was, and the image is written."""
+    cwd = harness.tmpdir()
+    try:
+        victim = harness.write(os.path.join(cwd, "victim.txt"), "precious\n")
+
+        def plant():  # in the child, before exec: its pid is the program's
+            os.symlink(victim, os.path.join(cwd, f"rules.bin.tmp{os.getpid()}"))
+        p = check_image(cwd, preexec=plant)
+        expect(p.returncode == 0, p.stderr)
+        with open(victim, "rb") as f:
+            expect(f.read() == b"precious\n", "the symlink's target was overwritten")
+        img = os.path.join(cwd, "rules.bin")
+        expect(os.path.isfile(img) and not os.path.islink(img) and os.path.getsize(img) > 1000, os.listdir(cwd))
+        expect(os.stat(img).st_mode & 0o044, f"the image is readable by others: {oct(os.stat(img).st_mode)}")
+        expect([f for f in os.listdir(cwd) if f.startswith(".")] == [], os.listdir(cwd))
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_check_image_write_errors():
+    """Writing the image fails (full disk, fsync, rename): exit 74 naming the file and the
+    error, no image, no temporary file left."""
+    for rule, error in (("write:ENOSPC", "No space left on device"), ("fsync:EIO", "Input/output error"),
+                        ("rename:EXDEV", "Invalid cross-device link")):
+        cwd = harness.tmpdir()
+        try:
+            p = check_image(cwd, rule, os.path.realpath(cwd) + "/*")
+            img = os.path.join(cwd, "rules.bin")
+            expect(p.returncode == 74 and f"{img}: cannot write the rule image: {error}" in p.stderr,
+                   f"{rule}: {p.returncode} {p.stderr}")
+            expect(os.listdir(cwd) == [], f"{rule}: {os.listdir(cwd)}")
+        finally:
+            shutil.rmtree(cwd)
+
+
 def test_shim_leaves_other_files_alone():
     """The shim fails only the files matching its pattern: the dialogue's own output
     (a pipe) and an unmatched save go through."""
