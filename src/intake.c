@@ -417,6 +417,11 @@ static enum outcome ask(struct dialogue *d, const struct prompt *p) {
   for (;;) {
     char *line = NULL;
     enum le_status st = le_read(hint, &line);
+    if (st == LE_TOOLONG) {
+      printf("  That line is longer than %d bytes: it is not an answer. Please answer again.\n",
+             LE_LINE_MAX);
+      continue;
+    }
     if (st != LE_LINE) {
       out = st == LE_EOF ? STOPPED : st == LE_INTERRUPT ? INTERRUPTED : READ_ERROR;
       break;

@@ -4,9 +4,11 @@ vignette answered question by question with saved-file round trips, and the prom
 commands, signals, saving and resuming."""
 import json
 import os
+import shlex
 import shutil
 import signal
 import statistics
+import subprocess
 import tempfile
 
 import dialog
@@ -717,3 +719,60 @@ def test_result_screen_key_writes_the_referral_letter():
         expect(status == 0 and not os.path.exists(os.path.join(cwd, "piped.intake.letter.html")), "letter offered on a pipe")
     finally:
         shutil.rmtree(cwd)
+
+# ---- hostile input: endless lines, resumed files with more in them ----------------------------
+
+def test_over_long_answer_line_is_refused():
+    """A line over 512 bytes is refused with a message and the question asked again;
+    the next line answers it (pipe)."""
+    cwd = tmpdir()
+    try:
+        p = harness.run(["intake", "--save", "a.json"], cwd=cwd, input="x" * 10000 + "\n40\nquit\n")
+        expect(p.returncode == 75, f"{p.returncode} {p.stderr}")
+        expect(p.stdout.count("That line is longer than 512 bytes: it is not an answer.") == 1, p.stdout[-800:])
+        expect("x" * 100 not in p.stdout, "the long line echoed")
+        expect(harness.load(os.path.join(cwd, "a.json"))["answers"] == {"age": 40}, "answered after it")
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_endless_input_ends_the_dialogue():
+    """intake and screen < /dev/zero (no newline ever): memory stays bounded, the input
+    is taken as ended after 1 MiB with a message, the answers are saved (exit 75)."""
+    cwd = tmpdir()
+    try:
+        for command in ("intake", "screen"):
+            with open("/dev/zero") as zero:
+                cmd = shlex.split(os.environ.get("PSOAS_WRAP", "")) + [harness.binary(), command, "--save", f"{command}.json"]
+                p = subprocess.run(cmd, stdin=zero, capture_output=True, text=True, cwd=cwd, timeout=120)
+            expect(p.returncode == 75, f"{command}: {p.returncode} {p.stderr[-500:]}")
+            expect("standard input: no end of line in 1048576 bytes: taken as the end of the answers" in p.stderr,
+                   p.stderr[-500:])
+            expect(f"saved in {command}.json" in p.stdout, p.stdout[-300:])
+            expect(harness.load(os.path.join(cwd, f"{command}.json"))["answers"] == {}, command)
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_over_long_line_on_a_terminal_is_refused():
+    """On a terminal (readline; a dumb one, which scrolls the line sideways) a line over
+    512 bytes is dropped as it grows, refused when Enter ends it, and the question asked
+    again.  (tty)"""
+    cwd = tmpdir()
+    try:
+        d = dialog.Dialog(["intake", "--show-ids", "--save", "a.json"], tty=True, cwd=cwd)
+        expect(d.prompt() == ["age"], d.text())
+        for _ in range(12):  # 6000 bytes, a little at a time, reading what is echoed
+            d.key(b"7" * 500)
+            d._read(0.05)
+        d.send("")
+        expect(d.prompt() == [], d.text()[-300:])  # the same question, asked again
+        expect("That line is longer than 512 bytes: it is not an answer." in d.text(), d.text()[-300:])
+        d.send("40")
+        d.prompt()
+        d.send("quit")
+        expect(d.wait() == 75, d.text()[-300:])
+        expect(harness.load(os.path.join(cwd, "a.json"))["answers"] == {"age": 40}, "answered after it")
+    finally:
+        shutil.rmtree(cwd)
+
