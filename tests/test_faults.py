@@ -33,6 +33,185 @@ def faults(rule, pattern):
             "ASAN_OPTIONS": (asan + ":" if asan else "") + "verify_asan_link_order=0"}
 
 
+def temporaries(cwd):
+    return [f for f in os.listdir(cwd) if f.startswith(".")]
+
+
+def answer(d, v, limit=None):
+    """Answers d's prompts from vignette v (after limit prompts: end of input); returns
+    the exit status."""
+    n = 0
+    while (ids := d.prompt()) is not None:
+        if limit is not None and n == limit:
+            d.eof()
+            break
+        d.send(dialog.answer_for(v, ids) if ids else "")
+        n += 1
+    return d.wait()
+
+
+# Words that claim the answers are on disk (the introduction's "saved as you go" is the
+# plan, said before anything failed).
+CLAIMS = re.compile(r"saved in|are saved and|Saved:|answers so far are saved")
+
+
+def expect_not_saved(d, status, path, error):
+    text = d.text()
+    expect(status == 74, f"exit {status}, not 74:\n{text[-1500:]}\n{d.stderr}")
+    expect(text.count("NOT SAVED:") == 1, f"the first failed save not said once on screen:\n{text[-3000:]}")
+    claim = CLAIMS.search(text)
+    expect(not claim, f"claims the answers are saved: {claim and claim.group(0)!r}\n{text[-2000:]}")
+    end = " ".join(text[text.rindex("Your answers are NOT saved"):].split())
+    expect(f"{os.path.basename(path)} could not be saved ({error})" in end, end)
+    lines = d.stderr.strip().splitlines()
+    expect(lines == [f"psoas-triage: {path}: cannot save the answers: {error}",
+                     f"psoas-triage: {path}: the answers are NOT saved: {error}"], f"stderr: {d.stderr}")
+
+
+# ---- the intake's and the screen's saves ----------------------------------------------------
+
+def dialogue_fault(command, rule, pattern, error, limit=None, tty=False):
+    v = harness.load(DEV02)
+    cwd = harness.tmpdir()
+    try:
+        d = dialog.Dialog([command, "--show-ids", "--save", "a.json"], cwd=cwd, tty=tty,
+                          env=faults(rule, pattern.replace("DIR", os.path.realpath(cwd))))
+        status = answer(d, v, limit)
+        expect_not_saved(d, status, "a.json", error)
+        saved = harness.load(os.path.join(cwd, "a.json"))
+        expect(saved["answers"] == {}, f"the file should hold the first save only: {saved}")
+        expect(not temporaries(cwd), f"temporary files left: {temporaries(cwd)}")
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_intake_disk_full_is_said_once_and_never_called_saved():
+    """A full disk after the first save: the intake says so once, goes on asking, stops
+    at the end of input saying the answers are NOT saved (exit 74)."""
+    dialogue_fault("intake", "write:ENOSPC:1", "DIR/.a.json.*", "No space left on device", limit=6)
+
+
+def test_screen_io_error_to_the_end_shows_the_result_but_not_saved():
+    """An I/O error on every save after the first: the screen still reaches its result
+    (the desk wants it), then says the answers are not saved (exit 74)."""
+    dialogue_fault("screen", "write:EIO:1", "DIR/.a.json.*", "Input/output error")
+
+
+def test_intake_failing_fsync():
+    dialogue_fault("intake", "fsync:EIO:1", "DIR/.a.json.*", "Input/output error")
+
+
+def test_intake_failing_rename():
+    """The rename over the file fails: the temporary file is removed, the file untouched."""
+    dialogue_fault("intake", "rename:EACCES:1", "DIR/a.json", "Permission denied", limit=3)
+
+
+def test_intake_failing_directory_fsync():
+    """The directory is fsync()ed after the rename (else a power cut can undo it), and a
+    failure there is a failed save too."""
+    v = harness.load(DEV02)
+    cwd = harness.tmpdir()
+    try:
+        d = dialog.Dialog(["intake", "--show-ids", "--save", "a.json"], cwd=cwd,
+                          env=faults("fsync:EIO:1", os.path.realpath(cwd)))
+        status = answer(d, v, limit=4)
+        text = d.text()
+        expect(status == 74 and text.count("NOT SAVED:") == 1 and not CLAIMS.search(text),
+               f"{status}\n{text[-1500:]}")
+        expect("a.json: cannot save the answers: Input/output error" in d.stderr, d.stderr)
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_intake_short_writes_are_completed():
+    """Writes that write only half of what they are given are continued: the intake ends
+    normally with every answer in the file."""
+    v = harness.load(DEV02)
+    cwd = harness.tmpdir()
+    try:
+        d = dialog.Dialog(["intake", "--show-ids", "--save", "a.json"], cwd=cwd,
+                          env=faults("write:short", os.path.realpath(cwd) + "/.a.json.*"))
+        status = answer(d, v)
+        expect(status == 0 and "NOT SAVED" not in d.text(), f"{status} {d.stderr}\n{d.text()[-800:]}")
+        r = harness.records(harness.run(["eval", os.path.join(cwd, "a.json")]).stdout)[0]
+        expect(r["disposition"] == "urgent", r)
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_intake_short_write_then_disk_full():
+    """A short write whose rest meets a full disk (what a filling disk does)."""
+    # first write (the start's save) through; the second short; the rest of it: ENOSPC
+    dialogue_fault("intake", "write:short:1:1,write:ENOSPC:1", "DIR/.a.json.*",
+                   "No space left on device", limit=5)
+
+
+def test_intake_save_works_again_and_says_so():
+    """Three failed saves, then the disk has room again: said once when it fails, once
+    when it works again; the end is an ordinary one (exit 0) with every answer saved."""
+    v = harness.load(DEV02)
+    cwd = harness.tmpdir()
+    try:
+        d = dialog.Dialog(["intake", "--show-ids", "--save", "a.json"], cwd=cwd,
+                          env=faults("write:ENOSPC:2:3", os.path.realpath(cwd) + "/.a.json.*"))
+        status = answer(d, v)
+        text = d.text()
+        expect(status == 0, f"{status} {d.stderr}\n{text[-800:]}")
+        expect(text.count("NOT SAVED:") == 1 and text.count("Saved: a.json holds all the answers again.") == 1,
+               text[:3000])
+        expect(text.index("NOT SAVED:") < text.index("Saved: a.json"), "in that order")
+        expect(d.stderr.count("cannot save") == 1, d.stderr)
+        r = harness.records(harness.run(["eval", os.path.join(cwd, "a.json")]).stdout)[0]
+        expect(r["disposition"] == "urgent", r)
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_intake_cannot_save_at_all_stops_before_the_questions():
+    """The very first save fails: no question is asked (exit 74), and the empty file the
+    intake had claimed is removed."""
+    cwd = harness.tmpdir()
+    try:
+        p = harness.run(["intake", "--save", "a.json"], cwd=cwd, input="40\n",
+                        env=faults("write:ENOSPC", os.path.realpath(cwd) + "/.a.json.*"))
+        expect(p.returncode == 74 and "a.json: cannot save the answers: No space left on device" in p.stderr,
+               f"{p.returncode} {p.stderr}")
+        expect("How old" not in p.stdout and not os.listdir(cwd), f"{p.stdout[-300:]} {os.listdir(cwd)}")
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_terminal_end_offers_to_try_again():
+    """On a terminal, an intake whose answers are not saved ends with a key to try again:
+    Enter tries (still failing: said so), Enter again (the disk has room now): saved,
+    exit 0.  (tty)"""
+    v = harness.load(DEV02)
+    cwd = harness.tmpdir()
+    try:
+        d = dialog.Dialog(["intake", "--show-ids", "--save", "a.json"], cwd=cwd, tty=True)
+        answer(d, v)
+        saves = 1 + len(re.findall(r"\) > ", d.text()))  # the start's, then one per answer
+        # every save after the start's fails, the last one and the first try again too
+        d = dialog.Dialog(["intake", "--show-ids", "--save", "b.json"], cwd=cwd, tty=True,
+                          env=faults(f"write:ENOSPC:1:{saves + 1}", os.path.realpath(cwd) + "/.b.json.*"))
+        retries = 0
+        while (ids := d.prompt()) is not None:
+            if "try to save them again" in d.text()[-100:]:
+                retries += 1
+                d.send("")
+            else:
+                d.send(dialog.answer_for(v, ids))
+        status = d.wait()
+        text = d.text()
+        expect(status == 0 and retries == 2, f"{status}, {retries} retries\n{text[-1500:]}\n{text[:600]}")
+        expect("Still NOT saved: No space left on device." in text and "Saved: b.json holds all the answers again." in text,
+               text[-1500:])
+        r = harness.records(harness.run(["eval", os.path.join(cwd, "b.json")]).stdout)[0]
+        expect(r["disposition"] == "urgent", r)
+    finally:
+        shutil.rmtree(cwd)
+
+
 # ---- eval's output: a file as standard output --------------------------------------------------
 
 def eval_to_file(rule, *args):
