@@ -56,6 +56,7 @@ struct dialogue {
   struct result r;
   char *path;            /* where the answers are saved (owned) */
   int created;           /* path was created empty by this dialogue (claim_path) */
+  json_t *doc;           /* the resumed file: the saved file keeps its other keys */
   int asking;            /* the questions have begun (a failed save is said on screen) */
   int unsaved;           /* the last save failed: the file holds an older state */
   int saved_answers;     /* answers in the file as last saved */
@@ -108,19 +109,26 @@ static int count_answers(const struct dialogue *d) {
   return n;
 }
 
-/* The case file's text: the case and the dialogue's steps (caller frees; NULL if jansson
- * cannot encode it). */
-static char *case_text(const struct dialogue *d) {
-  json_t *o = case_to_json(d->k, &d->c), *dl = json_object();
-  json_object_set_new(dl, "mode", json_string(mode_names[d->mode]));
-  json_object_set_new(dl, "steps", steps_json(d));
-  json_object_set_new(o, "dialogue", dl);
+char *intake_case_text(const kb *k, const struct tcase *c, const json_t *doc, json_t *dialogue) {
+  /* a shallow copy: updating it replaces the values of keys it has in place, so the
+   * keys keep their order (jansson keeps insertion order) and new ones come last */
+  json_t *o = doc ? json_copy((json_t *)doc) : json_object(), *ours = case_to_json(k, c);
+  if (dialogue) json_object_set_new(ours, "dialogue", dialogue);
+  json_object_update(o, ours);
+  json_decref(ours);
   char *text = json_dumps(o, JSON_INDENT(2));
   json_decref(o);
   if (!text) return NULL;
   char *out = xasprintf("%s\n", text);
   free(text);
   return out;
+}
+
+static char *case_text(const struct dialogue *d) {
+  json_t *dl = json_object();
+  json_object_set_new(dl, "mode", json_string(mode_names[d->mode]));
+  json_object_set_new(dl, "steps", steps_json(d));
+  return intake_case_text(d->k, &d->c, d->doc, dl);
 }
 
 /* Saves the answers (replace_file: atomic and durable).  Returns 0, or -1 when the file
@@ -657,29 +665,50 @@ static int run(struct dialogue *d) {
 
 /* ---- setting up ---------------------------------------------------------------------------- */
 
-/* Reads the case to resume into d->c and its steps.  Returns 0 or an exit status. */
-static int resume(struct dialogue *d, const char *file) {
+int intake_read_resume(const kb *k, const char *name, const char *text, size_t len, struct tcase *c,
+                       json_t **doc, char *err, size_t errlen) {
   json_error_t je;
-  json_t *j = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
+  *doc = NULL;
+  json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
   if (!j) {
-    if (access(file, F_OK) != 0) {
-      report("%s: %s", file, strerror(errno));
-      return EXIT_NOINPUT;
-    }
-    report("%s:%d: %s", file, je.line, je.text);
+    snprintf(err, errlen, "%s:%d: %s", name, je.line, case_json_reason(&je));
     return EXIT_DATA;
   }
-  char err[512];
-  if (case_from_json(d->k, j, &d->c, file, err, sizeof err) < 0) {
-    report("%s: case %s: %s", file, d->c.id, err);
+  char why[512];
+  if (case_from_json(k, j, c, name, why, sizeof why) < 0) {
+    snprintf(err, errlen, "%s: case %s: %s", name, c->id, why);
     json_decref(j);
     return EXIT_DATA;
   }
-  load_steps(d, j);
-  json_decref(j);
-  /* A questionnaire asks what nobody answered, whatever a batch key says, and asks the
-   * "don't know" answers once more (the rules ask the required ones first). */
-  d->c.unanswered_no = 0;
+  /* A questionnaire asks what nobody answered, whatever a batch key says. */
+  c->unanswered_no = 0;
+  *doc = j;
+  return 0;
+}
+
+#define RESUME_MAX (64u << 20) /* bytes in a file to resume: as a .json case file for eval */
+
+/* Reads the case to resume into d->c, its other keys into d->doc and its steps.
+ * Returns 0 or an exit status, after reporting. */
+static int resume(struct dialogue *d, const char *file) {
+  size_t len;
+  char *text = read_file_max(file, RESUME_MAX, &len), err[1024];
+  if (!text && errno == EFBIG) {
+    report("%s: larger than %u MiB: not a case file", file, RESUME_MAX >> 20);
+    return EXIT_DATA;
+  }
+  if (!text) {
+    report("%s: %s", file, strerror(errno));
+    return errno == ENOENT || errno == ENOTDIR ? EXIT_NOINPUT : EXIT_IOERR;
+  }
+  int status = intake_read_resume(d->k, file, text, len, &d->c, &d->doc, err, sizeof err);
+  free(text);
+  if (status) {
+    report("%s", err);
+    return status;
+  }
+  load_steps(d, d->doc);
+  /* the "don't know" answers are asked once more (the rules ask the required ones first) */
   for (int i = 0; i < d->k->nq; i++) d->reask[i] = d->c.a[i].state == ANS_UNKNOWN;
   return 0;
 }
@@ -829,6 +858,7 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
   le_close();
 done:
   free(d.path);
+  json_decref(d.doc);
   free(d.steps);
   free(d.opened);
   free(d.reask);

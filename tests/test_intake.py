@@ -720,6 +720,7 @@ def test_result_screen_key_writes_the_referral_letter():
     finally:
         shutil.rmtree(cwd)
 
+
 # ---- hostile input: endless lines, resumed files with more in them ----------------------------
 
 def test_over_long_answer_line_is_refused():
@@ -776,3 +777,46 @@ def test_over_long_line_on_a_terminal_is_refused():
     finally:
         shutil.rmtree(cwd)
 
+
+def test_resume_keeps_the_files_other_keys():
+    """A resumed file keeps every top-level key the intake does not write, with its value
+    and in its place, even on an immediate quit and when saved to another file; only id,
+    answers, unanswered_means and dialogue are the intake's."""
+    cwd = tmpdir()
+    try:
+        original = {"id": "p-1", "patient_name": "Anna", "dob": "1958-03-02", "answers": {"age": 67},
+                    "referrer": {"name": "Dr Ö", "codes": [1, 2.5, None, True]}, "unanswered_means": "no",
+                    "z_last": []}
+        harness.write(os.path.join(cwd, "p.json"), json.dumps(original))
+        p = harness.run(["intake", "--resume", "p.json"], cwd=cwd, input="quit\n")
+        expect(p.returncode == 75, p.stderr)
+        saved = harness.load(os.path.join(cwd, "p.json"))
+        expect(list(saved) == list(original) + ["dialogue"], f"keys: {list(saved)}")
+        for key in ("patient_name", "dob", "referrer", "z_last"):
+            expect(saved[key] == original[key], f"{key}: {saved[key]!r}")
+        expect(saved["id"] == "p-1" and saved["answers"] == {"age": 67}, saved)
+        p = harness.run(["intake", "--resume", "p.json", "--save", "q.json"], cwd=cwd, input="m\nquit\n")
+        expect(p.returncode == 75, p.stderr)
+        other = harness.load(os.path.join(cwd, "q.json"))
+        expect(list(other) == list(saved) and other["patient_name"] == "Anna", f"keys: {list(other)}")
+        expect(other["answers"] == {"age": 67, "sex": "male"}, other["answers"])
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_resume_refuses_what_is_not_a_case():
+    """A file to resume that is not a case is refused with a message (exit 65), and an
+    endless one (/dev/zero) too, without reading it all."""
+    cwd = tmpdir()
+    try:
+        for text, words in (("[1]", "a case must be a JSON object"), ('{"id":"x","answers":{"fevr":true}}', "did you mean"),
+                            ('{"id":"x",\n"answers":{}', "p.json:2:"), ('{"id":"x","answers":{},"id":"y"}', "duplicate")):
+            harness.write(os.path.join(cwd, "p.json"), text)
+            p = harness.run(["intake", "--resume", "p.json"], cwd=cwd, input="quit\n")
+            expect(p.returncode == 65 and words in p.stderr, f"{text}: {p.returncode} {p.stderr}")
+            with open(os.path.join(cwd, "p.json")) as f:
+                expect(f.read() == text, "the refused file was changed")
+        p = harness.run(["intake", "--resume", "/dev/zero"], cwd=cwd, input="quit\n")
+        expect(p.returncode == 65 and "larger than 64 MiB" in p.stderr, f"{p.returncode} {p.stderr}")
+    finally:
+        shutil.rmtree(cwd)
