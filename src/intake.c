@@ -8,6 +8,7 @@
  * the case file's "dialogue" key, which eval ignores. */
 #include "intake.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -167,6 +168,38 @@ static int save_case(struct dialogue *d) {
   }
   d->unsaved = 1;
   return -1;
+}
+
+/* Removes the temporary files that a save of path cut short (a SIGKILL, a power cut)
+ * left beside it, saying so.  Only what replace_file creates is touched: named exactly
+ * "." + the file's name + "." + mkstemp's 6 letters or digits, a regular file (never
+ * a symlink), owned by us, and older than this process (so not a save in progress). */
+static void remove_stale_temporaries(const char *path, const struct timespec *start) {
+  char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+  const char *dir = dirname(dcopy), *base = basename(bcopy);
+  size_t blen = strlen(base);
+  DIR *dh = opendir(dir);
+  struct dirent *de;
+  while (dh && (de = readdir(dh))) {
+    const char *n = de->d_name;
+    struct stat st;
+    if (n[0] != '.' || strncmp(n + 1, base, blen) || n[1 + blen] != '.' || strlen(n) != blen + 8 ||
+        strspn(n + blen + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != 6)
+      continue;
+    if (fstatat(dirfd(dh), n, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != geteuid() || st.st_mtim.tv_sec > start->tv_sec ||
+        (st.st_mtim.tv_sec == start->tv_sec && st.st_mtim.tv_nsec >= start->tv_nsec))
+      continue;
+    if (unlinkat(dirfd(dh), n, 0) == 0)
+      report("%s/%s: removed: a save of %s was cut short there (the file holds the last "
+             "complete save)", dir, n, path);
+    else
+      report("%s/%s: a save of %s was cut short there; cannot remove it: %s", dir, n, path,
+             strerror(errno));
+  }
+  if (dh) closedir(dh);
+  free(dcopy);
+  free(bcopy);
 }
 
 /* ---- steps ---------------------------------------------------------------------------------- */
@@ -782,6 +815,8 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
   struct dialogue d = {0};
   const char *save = NULL, *from = NULL, *id = NULL;
   int force = 0;
+  struct timespec start;
+  clock_gettime(CLOCK_REALTIME, &start);
   d.mode = mode;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -831,6 +866,7 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
     d.path = xstrdup(from);
   else if ((status = claim_path(&d, save, id, force)))
     goto done;
+  if (from || save) remove_stale_temporaries(d.path, &start);
   if (save_case(&d) < 0) { /* fail before the questions, not after them */
     if (d.created) unlink(d.path);
     status = EXIT_IOERR;

@@ -212,6 +212,35 @@ def test_terminal_end_offers_to_try_again():
         shutil.rmtree(cwd)
 
 
+def test_killed_in_the_middle_of_a_save_leaves_a_temporary_the_next_start_removes():
+    """SIGKILL between writing the temporary file and renaming it (the shim kills the
+    process at its third fsync): the file holds the last complete save, and the next
+    start (--resume) removes the temporary file, saying so, and touches nothing else
+    that looks like it (another file's, a symlink, a directory, a near name)."""
+    cwd = harness.tmpdir()
+    try:
+        p = harness.run(["intake", "--save", "a.json"], cwd=cwd, input="40\nm\nn\n",
+                        env=faults("fsync:kill:2:1", os.path.realpath(cwd) + "/.a.json.*"))
+        expect(p.returncode == -9, f"{p.returncode} {p.stderr}")
+        left = temporaries(cwd)
+        expect(len(left) == 1 and re.fullmatch(r"\.a\.json\.[A-Za-z0-9]{6}", left[0]), left)
+        expect(harness.load(os.path.join(cwd, "a.json"))["answers"] == {"age": 40}, "the last complete save")
+        decoys = [".b.json.ABC123", ".a.json.ABC12", ".a.json.ABC1234", "a.json.ABC123", ".a.json.AB-123"]
+        for name in decoys:
+            harness.write(os.path.join(cwd, name), "not ours\n")
+        os.symlink("a.json", os.path.join(cwd, ".a.json.LINK99"))
+        os.mkdir(os.path.join(cwd, ".a.json.DIR999"))
+        p = harness.run(["intake", "--resume", "a.json"], cwd=cwd, input="quit\n")
+        expect(p.returncode == 75, f"{p.returncode} {p.stderr}")
+        expect(f"{left[0]}: removed: a save of a.json was cut short there" in p.stderr, p.stderr)
+        expect(p.stderr.count("removed") == 1, p.stderr)
+        rest = sorted(os.listdir(cwd))
+        expect(rest == sorted(decoys + [".a.json.LINK99", ".a.json.DIR999", "a.json"]), rest)
+        expect(harness.load(os.path.join(cwd, "a.json"))["answers"] == {"age": 40}, "resumed")
+    finally:
+        shutil.rmtree(cwd)
+
+
 # ---- eval's output: a file as standard output --------------------------------------------------
 
 def eval_to_file(rule, *args):
