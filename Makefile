@@ -191,8 +191,9 @@ valgrind: psoas-triage $(IMAGE) build/unit-tests build/libfaults.so
 	done
 
 # `make fuzz`: libFuzzer (clang) for FUZZ_TIME seconds (default 10 minutes) on
-# fuzz/fuzz_$(FUZZ_TARGET).c: `case` (default: the case parser + evaluation + output, fast)
-# or `jsonl` (eval's JSON Lines reader and pipeline, slow).  Seeds: the vignettes and
+# fuzz/fuzz_$(FUZZ_TARGET).c: `case` (default: the case parser + evaluation + output, fast),
+# `jsonl` (eval's JSON Lines reader and pipeline, slow) or `resume` (the intake's resume
+# reader and the file it saves).  Seeds: the vignettes and
 # tests/regress/.  Crashes land in build-fuzz/crashes/: copy each to tests/regress/, fix it.
 FUZZ_CC     ?= clang
 FUZZ_TIME   ?= 600
@@ -220,10 +221,11 @@ fuzz: build-fuzz/fuzz-$(FUZZ_TARGET)
 	  -print_final_stats=1 -artifact_prefix=build-fuzz/crashes/ \
 	  build-fuzz/corpus-$(FUZZ_TARGET) build-fuzz/seeds
 
-# The one-minute run CI does: 45 s on the parser, 15 s on the stream reader.
+# The run CI does: 45 s on the parser, 15 s on the stream reader, 10 s on the resume reader.
 fuzz-short:
 	$(MAKE) fuzz FUZZ_TARGET=case FUZZ_TIME=45
 	$(MAKE) fuzz FUZZ_TARGET=jsonl FUZZ_TIME=15
+	$(MAKE) fuzz FUZZ_TARGET=resume FUZZ_TIME=10
 
 install: psoas-triage
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/kb $(DESTDIR)$(MANDIR)
