@@ -99,7 +99,12 @@ PYTEST_OPTS ?= -q -rfEs
 build/unit-tests: tests/unit.c $(LIBOBJ) $(wildcard src/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/unit.c $(LIBOBJ) $(LDLIBS)
 
-test: psoas-triage $(IMAGE) build/unit-tests
+# The fault-injection shim of tests/test_faults.py (LD_PRELOAD; see tests/faults.c).
+build/libfaults.so: tests/faults.c
+	@mkdir -p build
+	$(CC) -std=c11 $(OPT) $(WARN) -shared -fPIC -o $@ tests/faults.c -ldl
+
+test: psoas-triage $(IMAGE) build/unit-tests build/libfaults.so
 	$(PYTEST) $(PYTEST_OPTS) tests
 
 # The case-report validation suite (tests/case-reports/): expected and actual level per
@@ -152,7 +157,7 @@ $(eval $(call variant,build-san,$(SAN)))
 build-san/unit-tests: tests/unit.c $(filter-out build-san/main.o,$(SAN_OBJ))
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ tests/unit.c $(filter-out build-san/main.o,$(SAN_OBJ)) $(LDLIBS)
 
-sanitize: build-san/psoas-triage build-san/unit-tests
+sanitize: build-san/psoas-triage build-san/unit-tests build/libfaults.so
 	$(SAN_ENV) PSOAS_BIN=$(CURDIR)/build-san/psoas-triage PSOAS_UNIT=$(CURDIR)/build-san/unit-tests \
 	  $(PYTEST) $(PYTEST_OPTS) tests
 
@@ -180,7 +185,7 @@ VALGRIND_SKIP  ?= not asks_nothing and not random_people and not simultaneous an
 VALGRIND_WRAP   = valgrind -q --error-exitcode=99 --leak-check=full \
                   --errors-for-leak-kinds=definite,indirect
 
-valgrind: psoas-triage $(IMAGE) build/unit-tests
+valgrind: psoas-triage $(IMAGE) build/unit-tests build/libfaults.so
 	@for t in $(VALGRIND_TESTS); do \
 	  echo "== valgrind: $$t"; \
 	  PSOAS_WRAP="$(VALGRIND_WRAP)" PSOAS_TOOL_STATUS=99 $(PYTEST) $(PYTEST_OPTS) -k "$$t and $(VALGRIND_SKIP)" tests || exit 1; \
@@ -188,8 +193,10 @@ valgrind: psoas-triage $(IMAGE) build/unit-tests
 
 # `make fuzz`: libFuzzer (clang) for FUZZ_TIME seconds (default 10 minutes) on
 # fuzz/fuzz_$(FUZZ_TARGET).c: `case` (default: the case parser + evaluation + output, fast),
-# `jsonl` (eval's JSON Lines reader and pipeline, slow) or `writers` (every output format
-# with hostile case ids).  Seeds: the vignettes, tests/regress/ and hostile ids.  Crashes land in build-fuzz/crashes/: copy each to tests/regress/, fix it.
+# `jsonl` (eval's JSON Lines reader and pipeline, slow), `writers` (every output format
+# with hostile case ids) or `resume` (the intake's resume reader and the file it saves).
+# Seeds: the vignettes, tests/regress/ and hostile ids.  Crashes land in
+# build-fuzz/crashes/: copy each to tests/regress/, fix it.
 FUZZ_CC     ?= clang
 FUZZ_TIME   ?= 600
 FUZZ_TARGET ?= case
@@ -216,11 +223,13 @@ fuzz: build-fuzz/fuzz-$(FUZZ_TARGET)
 	  -print_final_stats=1 -artifact_prefix=build-fuzz/crashes/ \
 	  build-fuzz/corpus-$(FUZZ_TARGET) build-fuzz/seeds
 
-# The short run CI does: 45 s on the parser, 15 s on the stream reader, 10 s on the writers.
+# The short run CI does: 45 s on the parser, 15 s on the stream reader, 10 s each on the
+# writers and on the resume reader.
 fuzz-short:
 	$(MAKE) fuzz FUZZ_TARGET=case FUZZ_TIME=45
 	$(MAKE) fuzz FUZZ_TARGET=jsonl FUZZ_TIME=15
 	$(MAKE) fuzz FUZZ_TARGET=writers FUZZ_TIME=10
+	$(MAKE) fuzz FUZZ_TARGET=resume FUZZ_TIME=10
 
 install: psoas-triage
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/kb $(DESTDIR)$(MANDIR)

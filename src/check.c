@@ -715,8 +715,9 @@ int check_knowledge(const kb *k, const char *rules_dir, const char *image, int *
   check_triggers(&C);
   /* Always the .clp source, never an image: reports CLIPS errors as FILE:LINE. */
   struct engine *e = engine_open_source(k, rules_dir);
+  int image_failed = 0;
   if (!e) C.problems++;
-  else if (image && C.problems == 0 && engine_save_image(e, image) < 0) C.problems++;
+  else if (image && C.problems == 0) image_failed = engine_save_image(e, image) < 0;
   engine_close(e);
   for (int i = 0; i < n; i++) {
     sx_free(trees[i]);
@@ -736,7 +737,7 @@ int check_knowledge(const kb *k, const char *rules_dir, const char *image, int *
     sb_free(&C.kbtext[i]);
     free(C.kbpath[i]);
   }
-  return C.problems;
+  return image_failed ? -1 : C.problems;
 }
 
 /* ---- the command --------------------------------------------------------------------------- */
@@ -752,6 +753,8 @@ int cmd_check(struct ctx *ctx, int argc, char **argv) {
   int status = ctx_load_kb(ctx);
   if (status) return status;
   int nrules = 0, problems = check_knowledge(ctx->k, ctx->rules_dir, image, &nrules);
+  int image_failed = problems < 0; /* an output error, not a problem of the knowledge */
+  if (image_failed) problems = 0;
   screenkb *sk = screenkb_load(ctx->k, ctx->kb_dir); /* the front-desk checklists */
   if (!sk) problems++;
   screenkb_free(sk);
@@ -767,6 +770,7 @@ int cmd_check(struct ctx *ctx, int argc, char **argv) {
            ctx->rules_dir, ctx->kb_dir);
     return EXIT_DATA;
   }
+  if (image_failed) return EXIT_IOERR;
   int rf = 0;
   for (int i = 0; i < ctx->k->nq; i++) rf += ctx->k->q[i].red_flag;
   printf("%s, %s: %d rules, %d questions (%d red flags), %d concerns, %d precautions, "

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h> /* memfd_create */
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -285,13 +286,34 @@ struct engine *engine_open(const kb *k, const char *rules_dir) {
   return engine_open_source(k, rules_dir);
 }
 
+/* CLIPS's bsave opens the file by name and ignores every write error (a full disk gives
+ * a truncated image and success), so the image is bsaved into an anonymous memory file
+ * and written out here, where each error is seen: replace_file (a mkstemp temporary
+ * beside path, fsync, rename, fsync of the directory; no predictable name to plant a
+ * symlink at).  The image gets the mode fopen() would give it (others may read it). */
 int engine_save_image(struct engine *e, const char *path) {
-  char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
-  int ok = EnvBsave(e->env, tmp);
-  if (ok && rename(tmp, path) != 0) ok = 0;
+  int mfd = memfd_create("psoas-rules-image", MFD_CLOEXEC), ok = 0;
+  const char *why = NULL; /* else strerror(errno) */
+  char *text = NULL;
+  size_t len = 0;
+  if (mfd >= 0) {
+    char *name = xasprintf("/proc/self/fd/%d", mfd);
+    if (EnvBsave(e->env, name))
+      text = read_file(name, &len);
+    else
+      why = "CLIPS could not save it";
+    free(name);
+    int err = errno;
+    close(mfd);
+    errno = err;
+  }
+  if (text) {
+    mode_t mask = umask(0);
+    umask(mask);
+    ok = replace_file(path, text, len, 0666 & ~mask) == 0;
+  }
   if (!ok) {
-    report("%s: cannot write the rule image: %s", path, strerror(errno));
-    unlink(tmp);
+    report("%s: cannot write the rule image: %s", path, why ? why : strerror(errno));
   } else { /* touch it until it is newer than its directory (the rename set that) */
     char *dir = xstrdup(path), *slash = strrchr(dir, '/');
     if (slash) *slash = '\0';
@@ -304,7 +326,7 @@ int engine_save_image(struct engine *e, const char *path) {
     }
     free(dir);
   }
-  free(tmp);
+  free(text);
   return ok ? 0 : -1;
 }
 

@@ -8,6 +8,7 @@
  * the case file's "dialogue" key, which eval ignores. */
 #include "intake.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -55,7 +56,12 @@ struct dialogue {
   struct tcase c;
   struct result r;
   char *path;            /* where the answers are saved (owned) */
-  int save_failed;
+  int created;           /* path was created empty by this dialogue (claim_path) */
+  json_t *doc;           /* the resumed file: the saved file keeps its other keys */
+  int asking;            /* the questions have begun (a failed save is said on screen) */
+  int unsaved;           /* the last save failed: the file holds an older state */
+  int saved_answers;     /* answers in the file as last saved */
+  char save_error[128];  /* why the last save failed */
   struct step *steps;
   int nsteps, capsteps;
   unsigned char *opened; /* per group: a yes or don't-know to it, members still to ask */
@@ -68,6 +74,17 @@ struct dialogue {
 enum outcome { ASKED, WENT_BACK, STOPPED, INTERRUPTED, READ_ERROR };
 
 static const char *const mode_names[] = {"eval", "intake", "screen"};
+
+static void put(const char *s) { fputs(s, stdout); }
+
+static int columns = 88; /* the terminal's width (out_term_width), or 88 */
+
+static void put_wrapped(const char *text, const char *indent) {
+  strbuf b = {0};
+  out_wrap(&b, text, indent, columns);
+  put(b.s);
+  sb_free(&b);
+}
 
 /* ---- saving ------------------------------------------------------------------------------- */
 
@@ -87,40 +104,102 @@ static json_t *steps_json(const struct dialogue *d) {
   return arr;
 }
 
-/* Writes the case file atomically: a temporary file in the same directory, fsync,
- * rename.  Returns 0, or -1 after reporting (the previous file is then untouched). */
-static int save_case(struct dialogue *d) {
-  struct stat st;
-  if (lstat(d->path, &st) == 0 && !S_ISREG(st.st_mode)) {
-    report("%s: cannot save the answers: not a regular file", d->path);
-    d->save_failed = 1;
-    return -1;
-  }
-  json_t *o = case_to_json(d->k, &d->c), *dl = json_object();
-  json_object_set_new(dl, "mode", json_string(mode_names[d->mode]));
-  json_object_set_new(dl, "steps", steps_json(d));
-  json_object_set_new(o, "dialogue", dl);
+static int count_answers(const struct dialogue *d) {
+  int n = 0;
+  for (int i = 0; i < d->k->nq; i++) n += d->c.a[i].state != ANS_NONE;
+  return n;
+}
+
+char *intake_case_text(const kb *k, const struct tcase *c, const json_t *doc, json_t *dialogue) {
+  /* a shallow copy: updating it replaces the values of keys it has in place, so the
+   * keys keep their order (jansson keeps insertion order) and new ones come last */
+  json_t *o = doc ? json_copy((json_t *)doc) : json_object(), *ours = case_to_json(k, c);
+  if (dialogue) json_object_set_new(ours, "dialogue", dialogue);
+  json_object_update(o, ours);
+  json_decref(ours);
   char *text = json_dumps(o, JSON_INDENT(2));
   json_decref(o);
-  char *dcopy = xstrdup(d->path), *bcopy = xstrdup(d->path);
-  char *tmp = xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
+  if (!text) return NULL;
+  char *out = xasprintf("%s\n", text);
+  free(text);
+  return out;
+}
+
+static char *case_text(const struct dialogue *d) {
+  json_t *dl = json_object();
+  json_object_set_new(dl, "mode", json_string(mode_names[d->mode]));
+  json_object_set_new(dl, "steps", steps_json(d));
+  return intake_case_text(d->k, &d->c, d->doc, dl);
+}
+
+/* Saves the answers (replace_file: atomic and durable).  Returns 0, or -1 when the file
+ * could not be written: it then holds what the last good save wrote.  The first failure
+ * of a run of them is reported, and said on the screen once the questions have begun
+ * (they go on: a clinic may still want the result); every later answer saves again, and
+ * a save that works again says so. */
+static int save_case(struct dialogue *d) {
+  const char *why = NULL;
+  struct stat st;
+  if (lstat(d->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    why = "not a regular file";
+  } else {
+    char *text = case_text(d);
+    if (!text) why = "the answers could not be put as JSON";
+    else if (replace_file(d->path, text, strlen(text), 0600) != 0) why = strerror(errno);
+    free(text);
+  }
+  if (!why) {
+    if (d->unsaved) printf("  Saved: %s holds all the answers again.\n", d->path);
+    d->unsaved = 0;
+    d->saved_answers = count_answers(d);
+    return 0;
+  }
+  snprintf(d->save_error, sizeof d->save_error, "%s", why);
+  if (!d->unsaved) {
+    report("%s: cannot save the answers: %s", d->path, why);
+    if (d->asking) {
+      char *t = xasprintf("NOT SAVED: your answers could not be written to %s (%s), so they are "
+                          "not safe on disk. The questions go on; each answer tries to save "
+                          "them again, and the end says whether they were saved.", d->path, why);
+      put("\n");
+      put_wrapped(t, "");
+      free(t);
+    }
+  }
+  d->unsaved = 1;
+  return -1;
+}
+
+/* Removes the temporary files that a save of path cut short (a SIGKILL, a power cut)
+ * left beside it, saying so.  Only what replace_file creates is touched: named exactly
+ * "." + the file's name + "." + mkstemp's 6 letters or digits, a regular file (never
+ * a symlink), owned by us, and older than this process (so not a save in progress). */
+static void remove_stale_temporaries(const char *path, const struct timespec *start) {
+  char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+  const char *dir = dirname(dcopy), *base = basename(bcopy);
+  size_t blen = strlen(base);
+  DIR *dh = opendir(dir);
+  struct dirent *de;
+  while (dh && (de = readdir(dh))) {
+    const char *n = de->d_name;
+    struct stat st;
+    if (n[0] != '.' || strncmp(n + 1, base, blen) || n[1 + blen] != '.' || strlen(n) != blen + 8 ||
+        strspn(n + blen + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != 6)
+      continue;
+    if (fstatat(dirfd(dh), n, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != geteuid() || st.st_mtim.tv_sec > start->tv_sec ||
+        (st.st_mtim.tv_sec == start->tv_sec && st.st_mtim.tv_nsec >= start->tv_nsec))
+      continue;
+    if (unlinkat(dirfd(dh), n, 0) == 0)
+      report("%s/%s: removed: a save of %s was cut short there (the file holds the last "
+             "complete save)", dir, n, path);
+    else
+      report("%s/%s: a save of %s was cut short there; cannot remove it: %s", dir, n, path,
+             strerror(errno));
+  }
+  if (dh) closedir(dh);
   free(dcopy);
   free(bcopy);
-  int rc = -1, fd = mkstemp(tmp);
-  if (fd >= 0) {
-    int ok = text && write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0 &&
-             fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (ok && rename(tmp, d->path) == 0) rc = 0;
-    if (rc) unlink(tmp);
-  }
-  if (rc) {
-    report("%s: cannot save the answers: %s", d->path, strerror(errno));
-    d->save_failed = 1;
-  }
-  free(tmp);
-  free(text);
-  return rc;
 }
 
 /* ---- steps ---------------------------------------------------------------------------------- */
@@ -230,17 +309,6 @@ static int next_prompt(const struct dialogue *d, struct prompt *p) {
 
 /* ---- showing ------------------------------------------------------------------------------ */
 
-static void put(const char *s) { fputs(s, stdout); }
-
-static int columns = 88; /* the terminal's width (out_term_width), or 88 */
-
-static void put_wrapped(const char *text, const char *indent) {
-  strbuf b = {0};
-  out_wrap(&b, text, indent, columns);
-  put(b.s);
-  sb_free(&b);
-}
-
 /* The question (or checklist) wrapped to the terminal's width, words whole. */
 static void show_prompt(const struct dialogue *d, const struct prompt *p) {
   const kb *k = d->k;
@@ -347,6 +415,9 @@ static void show_help(const struct dialogue *d, const struct prompt *p) {
       "             help  this text\n"
       "             quit  stop now; your answers are kept and you can resume later\n"
       "  Ctrl-D stops too, Ctrl-C interrupts: the answers given are never lost.\n");
+  if (d->unsaved)
+    printf("  But your answers are NOT saved at the moment: %s could not be written (%s).\n",
+           d->path, d->save_error);
 }
 
 /* "yes", "no", "don't know", the number or the choice. */
@@ -417,6 +488,11 @@ static enum outcome ask(struct dialogue *d, const struct prompt *p) {
   for (;;) {
     char *line = NULL;
     enum le_status st = le_read(hint, &line);
+    if (st == LE_TOOLONG) {
+      printf("  That line is longer than %d bytes: it is not an answer. Please answer again.\n",
+             LE_LINE_MAX);
+      continue;
+    }
     if (st != LE_LINE) {
       out = st == LE_EOF ? STOPPED : st == LE_INTERRUPT ? INTERRUPTED : READ_ERROR;
       break;
@@ -534,9 +610,36 @@ static void offer_letter(struct dialogue *d) {
   free(out);
 }
 
-/* Runs the dialogue to its end, a stop or an error; returns the exit status. */
+/* The end of a dialogue whose last save failed: said plainly (the file holds an older
+ * state), and on a terminal a key to try again (after freeing space, say).  Returns 1
+ * if the answers are saved after all. */
+static int end_unsaved(struct dialogue *d) {
+  report("%s: the answers are NOT saved: %s", d->path, d->save_error);
+  int n = count_answers(d);
+  char *t = xasprintf("Your answers are NOT saved: %s could not be saved (%s). It may hold only "
+                      "what was saved before (%d answer%s), not the %d answer%s given.", d->path,
+                      d->save_error, d->saved_answers, d->saved_answers == 1 ? "" : "s", n,
+                      n == 1 ? "" : "s");
+  put("\n");
+  put_wrapped(t, "");
+  free(t);
+  while (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+    char *line = NULL;
+    enum le_status st = le_read("(Enter = try to save them again, q = leave them unsaved) > ", &line);
+    char c = st == LE_LINE ? line[strspn(line, " \t")] : 'q';
+    int again = c != 'q' && c != 'Q';
+    free(line);
+    if (!again) break;
+    if (save_case(d) == 0) return 1;
+    printf("  Still NOT saved: %s.\n", d->save_error);
+  }
+  return 0;
+}
+
+/* Runs the dialogue to its end, a stop or an error; returns the exit status.  The
+ * answers were saved once before it starts. */
 static int run(struct dialogue *d) {
-  if (save_case(d) < 0) return EXIT_IOERR; /* fail before the questions, not after them */
+  d->asking = 1;
   for (;;) {
     if (engine_eval(d->e, &d->c, d->mode, d->therapist, &d->r) < 0) {
       report("engine: %s", d->r.error);
@@ -549,8 +652,9 @@ static int run(struct dialogue *d) {
     }
     if (d->r.disposition == LV_URGENT && !d->urgent_said) {
       char *t = xasprintf("%s: this already needs a doctor today. The remaining questions help the "
-                          "doctor; type quit to stop here (the answers are saved and the result is "
-                          "shown).", d->k->levels[LV_URGENT].label);
+                          "doctor; type quit to stop here (%s).", d->k->levels[LV_URGENT].label,
+                          d->unsaved ? "the result is shown, but the answers are NOT saved"
+                                     : "the answers are saved and the result is shown");
       announce(d, LV_URGENT, t);
       free(t);
       d->urgent_said = 1;
@@ -558,24 +662,29 @@ static int run(struct dialogue *d) {
     struct prompt p;
     if (!next_prompt(d, &p)) break;
     enum outcome o = ask(d, &p);
-    if (o == ASKED || o == WENT_BACK) {
-      save_case(d);
-      continue;
-    }
+    int err = errno; /* of a read error, before saving */
     save_case(d);
+    if (o == ASKED || o == WENT_BACK) continue;
     if (o == READ_ERROR) {
-      report("reading the answers: %s", strerror(errno));
+      report("reading the answers: %s", strerror(err));
+      if (d->unsaved) end_unsaved(d);
       return EXIT_IOERR;
     }
     int sig = le_signal();
     if (o == STOPPED && d->r.disposition <= LV_URGENT) show_result(d); /* leave with it */
-    printf("\n%s. Your answers so far are saved in %s.\nTo continue: %s %s --resume %s\n",
-           o == INTERRUPTED ? "Interrupted" : "Stopped", d->path, PROGNAME, resume_cmd(d), d->path);
+    const char *how = o == INTERRUPTED ? "Interrupted" : "Stopped";
+    if (d->unsaved) {
+      printf("\n%s.\n", how);
+      if (!end_unsaved(d)) return EXIT_IOERR;
+    }
+    printf("\n%s. Your answers so far are saved in %s.\nTo continue: %s %s --resume %s\n", how,
+           d->path, PROGNAME, resume_cmd(d), d->path);
     if (o == INTERRUPTED) return sig == SIGINT || !sig ? EXIT_INTERRUPTED : 128 + sig;
-    return d->save_failed ? EXIT_IOERR : EXIT_UNFINISHED;
+    return EXIT_UNFINISHED;
   }
   save_case(d);
   show_result(d);
+  if (d->unsaved && !end_unsaved(d)) return EXIT_IOERR;
   printf("Answers saved in %s (`%s eval %s` gives this same result).\n", d->path, PROGNAME, d->path);
   if (d->mode == MODE_SCREEN && d->r.disposition >= LV_INCOMPLETE)
     printf("At the first visit, `%s intake --resume %s` asks the remaining questions.\n", PROGNAME,
@@ -584,34 +693,55 @@ static int run(struct dialogue *d) {
     printf("Therapist: to add your examination findings, run `%s intake --therapist --resume %s`.\n",
            PROGNAME, d->path);
   if (d->mode == MODE_INTAKE && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) offer_letter(d);
-  return d->save_failed ? EXIT_IOERR : EXIT_OK;
+  return EXIT_OK;
 }
 
 /* ---- setting up ---------------------------------------------------------------------------- */
 
-/* Reads the case to resume into d->c and its steps.  Returns 0 or an exit status. */
-static int resume(struct dialogue *d, const char *file) {
+int intake_read_resume(const kb *k, const char *name, const char *text, size_t len, struct tcase *c,
+                       json_t **doc, char *err, size_t errlen) {
   json_error_t je;
-  json_t *j = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
+  *doc = NULL;
+  json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
   if (!j) {
-    if (access(file, F_OK) != 0) {
-      report("%s: %s", file, strerror(errno));
-      return EXIT_NOINPUT;
-    }
-    report("%s:%d: %s", file, je.line, je.text);
+    snprintf(err, errlen, "%s:%d: %s", name, je.line, case_json_reason(&je));
     return EXIT_DATA;
   }
-  char err[512];
-  if (case_from_json(d->k, j, &d->c, file, err, sizeof err) < 0) {
-    report("%s: case %s: %s", file, d->c.id, err);
+  char why[512];
+  if (case_from_json(k, j, c, name, why, sizeof why) < 0) {
+    snprintf(err, errlen, "%s: case %s: %s", name, c->id, why);
     json_decref(j);
     return EXIT_DATA;
   }
-  load_steps(d, j);
-  json_decref(j);
-  /* A questionnaire asks what nobody answered, whatever a batch key says, and asks the
-   * "don't know" answers once more (the rules ask the required ones first). */
-  d->c.unanswered_no = 0;
+  /* A questionnaire asks what nobody answered, whatever a batch key says. */
+  c->unanswered_no = 0;
+  *doc = j;
+  return 0;
+}
+
+#define RESUME_MAX (64u << 20) /* bytes in a file to resume: as a .json case file for eval */
+
+/* Reads the case to resume into d->c, its other keys into d->doc and its steps.
+ * Returns 0 or an exit status, after reporting. */
+static int resume(struct dialogue *d, const char *file) {
+  size_t len;
+  char *text = read_file_max(file, RESUME_MAX, &len), err[1024];
+  if (!text && errno == EFBIG) {
+    report("%s: larger than %u MiB: not a case file", file, RESUME_MAX >> 20);
+    return EXIT_DATA;
+  }
+  if (!text) {
+    report("%s: %s", file, strerror(errno));
+    return errno == ENOENT || errno == ENOTDIR ? EXIT_NOINPUT : EXIT_IOERR;
+  }
+  int status = intake_read_resume(d->k, file, text, len, &d->c, &d->doc, err, sizeof err);
+  free(text);
+  if (status) {
+    report("%s", err);
+    return status;
+  }
+  load_steps(d, d->doc);
+  /* the "don't know" answers are asked once more (the rules ask the required ones first) */
   for (int i = 0; i < d->k->nq; i++) d->reask[i] = d->c.a[i].state == ANS_UNKNOWN;
   return 0;
 }
@@ -645,6 +775,7 @@ static int claim_path(struct dialogue *d, const char *save, const char *id, int 
       return EXIT_IOERR;
     } else {
       close(fd);
+      d->created = 1;
     }
     d->path = xstrdup(save);
     return 0;
@@ -659,6 +790,7 @@ static int claim_path(struct dialogue *d, const char *save, const char *id, int 
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
       close(fd);
+      d->created = 1;
       d->path = path;
       if (!id) {
         free(d->c.id);
@@ -683,6 +815,8 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
   struct dialogue d = {0};
   const char *save = NULL, *from = NULL, *id = NULL;
   int force = 0;
+  struct timespec start;
+  clock_gettime(CLOCK_REALTIME, &start);
   d.mode = mode;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -732,6 +866,12 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
     d.path = xstrdup(from);
   else if ((status = claim_path(&d, save, id, force)))
     goto done;
+  if (from || save) remove_stale_temporaries(d.path, &start);
+  if (save_case(&d) < 0) { /* fail before the questions, not after them */
+    if (d.created) unlink(d.path);
+    status = EXIT_IOERR;
+    goto done;
+  }
   char *intro =
       mode == MODE_SCREEN
           ? xasprintf("%s screen: the front-desk red-flag screen (emergency now / see a doctor "
@@ -753,8 +893,8 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
   status = run(&d);
   le_close();
 done:
-  if (fflush(stdout) != 0 && status == EXIT_OK) status = EXIT_IOERR;
   free(d.path);
+  json_decref(d.doc);
   free(d.steps);
   free(d.opened);
   free(d.reask);

@@ -27,6 +27,7 @@ static int tty;
 static const char *const *words; /* completion candidates */
 
 static void on_signal(int sig) { caught = sig; }
+static void bounded_display(void);
 
 int le_signal(void) { return caught; }
 void le_complete_with(const char *const *w) { words = w; }
@@ -68,6 +69,7 @@ void le_open(void) {
     rl_readline_name = "psoas-triage";
     rl_catch_signals = 0; /* ours: see le_read */
     rl_attempted_completion_function = complete;
+    rl_redisplay_function = bounded_display;
     using_history();
   }
 }
@@ -120,26 +122,62 @@ static void on_line(char *line) {
   rl_finished = 1;
 }
 
+/* The input ran on for LE_ENDLESS_MAX bytes without an end of line. */
+static enum le_status endless(void) {
+  report("standard input: no end of line in %d bytes: taken as the end of the answers",
+         LE_ENDLESS_MAX);
+  return LE_EOF;
+}
+
+static long tty_dropped; /* bytes of the line being read that were dropped (over-long) */
+
+/* readline's display, for a line of at most LE_LINE_MAX bytes.  Past that (readline can
+ * insert a burst of typed-ahead keys at once, so this is checked before anything is
+ * drawn) the line is dropped: readline's buffer is emptied and nothing more is drawn,
+ * until Enter ends the line (or Ctrl-D, a signal). */
+static void bounded_display(void) {
+  if (tty_dropped || rl_end > LE_LINE_MAX) {
+    tty_dropped += rl_end;
+    rl_replace_line("", 1); /* and its undo list */
+    return;
+  }
+  rl_redisplay();
+}
+
 static enum le_status tty_read(const char *prompt, char **line) {
   rl_finished = 0;
   rl_line = NULL;
+  tty_dropped = 0;
   rl_callback_handler_install(prompt, on_line);
-  while (!rl_finished) {
+  enum le_status st = LE_LINE;
+  while (!rl_finished && st == LE_LINE) {
     int rc = wait_input(fileno(rl_instream ? rl_instream : stdin));
     if (rc == 0) {
       rl_free_line_state();
       rl_callback_sigcleanup();
       rl_callback_handler_remove(); /* restores the terminal settings */
       fputc('\n', stdout);
-      return LE_INTERRUPT;
-    }
-    if (rc < 0) {
+      st = LE_INTERRUPT;
+    } else if (rc < 0) {
       int e = errno;
       rl_callback_handler_remove();
       errno = e;
-      return LE_ERROR;
+      st = LE_ERROR;
+    } else {
+      rl_callback_read_char();
+      if (!rl_finished && tty_dropped > LE_ENDLESS_MAX) {
+        rl_callback_handler_remove();
+        fputc('\n', stdout);
+        st = endless();
+      }
     }
-    rl_callback_read_char();
+  }
+  if (st != LE_LINE) return st;
+  if (tty_dropped) { /* ended by Enter, or by Ctrl-D on the emptied line */
+    st = rl_line ? LE_TOOLONG : LE_EOF;
+    free(rl_line);
+    fputc('\n', stdout);
+    return st;
   }
   if (!rl_line) {
     fputc('\n', stdout); /* readline leaves the cursor after the prompt on Ctrl-D */
@@ -157,27 +195,35 @@ static size_t inbeg, inend;
 
 static enum le_status plain_line(char **line) {
   strbuf b = {0};
+  size_t dropped = 0; /* bytes of an over-long line thrown away */
   for (;;) {
     char *nl = memchr(inbuf + inbeg, '\n', inend - inbeg);
+    size_t n = nl ? (size_t)(nl - (inbuf + inbeg)) : inend - inbeg;
+    if (!dropped && b.len + n <= LE_LINE_MAX) {
+      sb_add(&b, inbuf + inbeg, n);
+    } else {
+      dropped += b.len + n;
+      sb_free(&b);
+    }
     if (nl) {
-      sb_add(&b, inbuf + inbeg, (size_t)(nl - (inbuf + inbeg)));
-      inbeg = (size_t)(nl - inbuf) + 1;
+      inbeg += n + 1;
       break;
     }
-    sb_add(&b, inbuf + inbeg, inend - inbeg);
     inbeg = inend = 0;
+    if (dropped > LE_ENDLESS_MAX) return endless();
     int rc = wait_input(STDIN_FILENO);
-    ssize_t n = rc > 0 ? read(STDIN_FILENO, inbuf, sizeof inbuf) : -1;
-    if (n < 0 && rc > 0 && errno == EINTR) continue;
-    if (n < 0 || (n == 0 && b.len == 0)) {
+    ssize_t got = rc > 0 ? read(STDIN_FILENO, inbuf, sizeof inbuf) : -1;
+    if (got < 0 && rc > 0 && errno == EINTR) continue;
+    if (got < 0 || (got == 0 && b.len == 0 && !dropped)) {
       int e = errno;
       sb_free(&b);
       errno = e;
-      return rc == 0 ? LE_INTERRUPT : n == 0 ? LE_EOF : LE_ERROR;
+      return rc == 0 ? LE_INTERRUPT : got == 0 ? LE_EOF : LE_ERROR;
     }
-    if (n == 0) break; /* a last line without a newline */
-    inend = (size_t)n;
+    if (got == 0) break; /* a last line without a newline */
+    inend = (size_t)got;
   }
+  if (dropped) return LE_TOOLONG;
   *line = b.s;
   return LE_LINE;
 }

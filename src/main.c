@@ -2,6 +2,7 @@
  *
  * main() only parses the global options, finds the command and maps its status to the
  * exit code; each command is its own function. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -54,6 +55,24 @@ static void usage(FILE *f) {
              "exit status: 0 ok, 64 usage, 65 invalid case data, 66 input missing,\n"
              "             70 rules/kb failed to load or the engine failed, 74 output error;\n"
              "             intake/screen: 75 stopped before the end (answers saved), 130 Ctrl-C\n");
+}
+
+/* Flushes standard output, fsync()s it when it is a file (results that a power cut can
+ * lose are not written yet) and closes its descriptor (where NFS reports a failed
+ * write).  The stream itself stays open, empty, so that report() may still flush it.
+ * Returns 0, or -1 with errno set. */
+static int close_stdout(void) {
+  struct stat st;
+  int rc = fflush(stdout);
+  if (rc == 0 && ferror(stdout)) { /* an earlier write failed, its errno is gone */
+    rc = -1;
+    errno = EIO;
+  }
+  if (rc == 0 && fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode)) rc = fsync(STDOUT_FILENO);
+  int e = errno;
+  if (close(STDOUT_FILENO) != 0 && rc == 0) return -1;
+  errno = e;
+  return rc ? -1 : 0;
 }
 
 static int is_dir(const char *p) {
@@ -127,8 +146,9 @@ int main(int argc, char **argv) {
   ctx.kb_dir = kbdir ? kbdir : data_dir("kb");
   ctx.cmd = cmd;
   int status = cmd->run(&ctx, argc - i, argv + i);
-  if (fclose(stdout) != 0 && status == EXIT_OK) {
-    report("error writing output");
+  int said = status == EXIT_IOERR && ferror(stdout); /* the command reported it */
+  if (close_stdout() != 0) {
+    if (!said) report("standard output: %s", strerror(errno));
     status = EXIT_IOERR;
   }
   kb_free(ctx.k);

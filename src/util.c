@@ -2,10 +2,13 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void report(const char *fmt, ...) {
   va_list ap;
@@ -96,20 +99,67 @@ int write_all(int fd, const char *buf, size_t len) {
   while (off < len) {
     ssize_t w = write(fd, buf + off, len - off);
     if (w < 0 && errno == EINTR) continue;
+    if (w == 0) errno = EIO; /* no progress and no reason: never loop on it, never a stale errno */
     if (w <= 0) return -1;
     off += (size_t)w;
   }
   return 0;
 }
 
-char *read_file(const char *path, size_t *len) {
+int fsync_dir_of(const char *path) {
+  char *copy = xstrdup(path);
+  int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
+  free(copy);
+  if (fd < 0) return -1;
+  /* EINVAL: a file system that cannot sync a directory (it has nothing more to do) */
+  if (fsync(fd) == 0 || errno == EINVAL) rc = 0;
+  int e = errno;
+  close(fd);
+  errno = e;
+  return rc;
+}
+
+int replace_file(const char *path, const char *data, size_t len, mode_t mode) {
+  char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+  char *tmp = xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
+  free(dcopy);
+  free(bcopy);
+  int fd = mkostemp(tmp, O_CLOEXEC), rc = -1, e = 0;
+  if (fd < 0) {
+    e = errno;
+  } else {
+    int ok = fchmod(fd, mode) == 0 && write_all(fd, data, len) == 0 && fsync(fd) == 0;
+    if (!ok) e = errno;
+    if (close(fd) != 0 && ok) { /* a close error can be a lost write (NFS, quotas) */
+      ok = 0;
+      e = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+      ok = 0;
+      e = errno;
+    }
+    if (!ok) unlink(tmp);
+    /* the rename is durable only once the directory is: a power cut could undo it */
+    else if (fsync_dir_of(path) != 0) e = errno;
+    else rc = 0;
+  }
+  free(tmp);
+  errno = e;
+  return rc;
+}
+
+char *read_file_max(const char *path, size_t max, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   strbuf b = {0};
   char chunk[65536];
   size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sb_add(&b, chunk, n);
-  int err = ferror(f) ? (errno ? errno : EIO) : 0;
+  int err = 0;
+  while (!err && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    if (n > max - b.len) err = EFBIG; /* checked before it is kept: /dev/zero ends here */
+    else sb_add(&b, chunk, n);
+  }
+  if (!err && ferror(f)) err = errno ? errno : EIO;
   fclose(f);
   if (err) {
     sb_free(&b);
@@ -120,6 +170,8 @@ char *read_file(const char *path, size_t *len) {
   *len = b.len;
   return b.s;
 }
+
+char *read_file(const char *path, size_t *len) { return read_file_max(path, (size_t)-1, len); }
 
 static void sb_reserve(strbuf *b, size_t extra) {
   if (b->len + extra + 1 <= b->cap) return;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <sysexits.h>
 
 #define PROGNAME "psoas-triage"
@@ -50,9 +51,24 @@ const char *closest_word(const char *word, const char *const *candidates, size_t
  * with errno set. */
 int write_all(int fd, const char *buf, size_t len);
 
+/* fsync()s the directory that holds path, so that a rename into it survives a power
+ * cut.  Returns 0, or -1 with errno set. */
+int fsync_dir_of(const char *path);
+
+/* Replaces path with the len bytes of data, atomically and durably: a new temporary
+ * file .NAME.XXXXXX beside it (mkstemp: never an existing file, never through a planted
+ * symlink) with the given mode, written, fsync()ed, renamed over path, and the directory
+ * fsync()ed.  Returns 0; or -1 with errno set, path untouched (unless only the last
+ * fsync failed: the rename is then done but maybe not durable) and no temporary file
+ * left behind. */
+int replace_file(const char *path, const char *data, size_t len, mode_t mode);
+
 /* Whole file into a NUL-terminated malloc'd buffer (caller frees); *len gets its size.
  * On error returns NULL with errno set. */
 char *read_file(const char *path, size_t *len);
+/* The same for a file of at most max bytes: a larger one (or an endless one, such as
+ * /dev/zero) gives NULL with errno EFBIG. */
+char *read_file_max(const char *path, size_t max, size_t *len);
 
 /* Length of the valid UTF-8 sequence at s (n >= 1 bytes available), or 0 if it is not one
  * (overlong forms, surrogates and code points past U+10FFFF are invalid, as in jansson). */

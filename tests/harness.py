@@ -21,14 +21,15 @@ def binary():
     return os.environ.get("PSOAS_BIN", os.path.join(ROOT, "psoas-triage"))
 
 
-def run(args, input=None, timeout=120, env=None, cwd=None):
-    """Runs the binary with args; returns CompletedProcess (text mode)."""
+def run(args, input=None, timeout=120, env=None, cwd=None, stdout=None):
+    """Runs the binary with args; returns CompletedProcess (text mode).  stdout: a file
+    object to write the output to (p.stdout is then None), else it is captured."""
     cmd = shlex.split(os.environ.get("PSOAS_WRAP", "")) + [binary()] + list(args)
     e = dict(os.environ)
     if env:
         e.update(env)
-    p = subprocess.run(cmd, input=input, capture_output=True, text=True,
-                       timeout=timeout, env=e, cwd=cwd)
+    p = subprocess.run(cmd, input=input, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=timeout, env=e, cwd=cwd)
     # Under a checking tool (valgrind, sanitizers: `make valgrind`, `make sanitize`) its
     # report exits with PSOAS_TOOL_STATUS: fail the test whatever it expected.
     tool = os.environ.get("PSOAS_TOOL_STATUS")

@@ -4,9 +4,11 @@ vignette answered question by question with saved-file round trips, and the prom
 commands, signals, saving and resuming."""
 import json
 import os
+import shlex
 import shutil
 import signal
 import statistics
+import subprocess
 import tempfile
 
 import dialog
@@ -715,5 +717,106 @@ def test_result_screen_key_writes_the_referral_letter():
                html[:300])
         _, _, status, _ = dialog.run_vignette(dict(v, id="piped"), "intake", cwd)
         expect(status == 0 and not os.path.exists(os.path.join(cwd, "piped.intake.letter.html")), "letter offered on a pipe")
+    finally:
+        shutil.rmtree(cwd)
+
+
+# ---- hostile input: endless lines, resumed files with more in them ----------------------------
+
+def test_over_long_answer_line_is_refused():
+    """A line over 512 bytes is refused with a message and the question asked again;
+    the next line answers it (pipe)."""
+    cwd = tmpdir()
+    try:
+        p = harness.run(["intake", "--save", "a.json"], cwd=cwd, input="x" * 10000 + "\n40\nquit\n")
+        expect(p.returncode == 75, f"{p.returncode} {p.stderr}")
+        expect(p.stdout.count("That line is longer than 512 bytes: it is not an answer.") == 1, p.stdout[-800:])
+        expect("x" * 100 not in p.stdout, "the long line echoed")
+        expect(harness.load(os.path.join(cwd, "a.json"))["answers"] == {"age": 40}, "answered after it")
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_endless_input_ends_the_dialogue():
+    """intake and screen < /dev/zero (no newline ever): memory stays bounded, the input
+    is taken as ended after 1 MiB with a message, the answers are saved (exit 75)."""
+    cwd = tmpdir()
+    try:
+        for command in ("intake", "screen"):
+            with open("/dev/zero") as zero:
+                cmd = shlex.split(os.environ.get("PSOAS_WRAP", "")) + [harness.binary(), command, "--save", f"{command}.json"]
+                p = subprocess.run(cmd, stdin=zero, capture_output=True, text=True, cwd=cwd, timeout=120)
+            expect(p.returncode == 75, f"{command}: {p.returncode} {p.stderr[-500:]}")
+            expect("standard input: no end of line in 1048576 bytes: taken as the end of the answers" in p.stderr,
+                   p.stderr[-500:])
+            expect(f"saved in {command}.json" in p.stdout, p.stdout[-300:])
+            expect(harness.load(os.path.join(cwd, f"{command}.json"))["answers"] == {}, command)
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_over_long_line_on_a_terminal_is_refused():
+    """On a terminal (readline; a dumb one, which scrolls the line sideways) a line over
+    512 bytes is dropped as it grows, refused when Enter ends it, and the question asked
+    again.  (tty)"""
+    cwd = tmpdir()
+    try:
+        d = dialog.Dialog(["intake", "--show-ids", "--save", "a.json"], tty=True, cwd=cwd)
+        expect(d.prompt() == ["age"], d.text())
+        for _ in range(12):  # 6000 bytes, a little at a time, reading what is echoed
+            d.key(b"7" * 500)
+            d._read(0.05)
+        d.send("")
+        expect(d.prompt() == [], d.text()[-300:])  # the same question, asked again
+        expect("That line is longer than 512 bytes: it is not an answer." in d.text(), d.text()[-300:])
+        d.send("40")
+        d.prompt()
+        d.send("quit")
+        expect(d.wait() == 75, d.text()[-300:])
+        expect(harness.load(os.path.join(cwd, "a.json"))["answers"] == {"age": 40}, "answered after it")
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_resume_keeps_the_files_other_keys():
+    """A resumed file keeps every top-level key the intake does not write, with its value
+    and in its place, even on an immediate quit and when saved to another file; only id,
+    answers, unanswered_means and dialogue are the intake's."""
+    cwd = tmpdir()
+    try:
+        original = {"id": "p-1", "patient_name": "Anna", "dob": "1958-03-02", "answers": {"age": 67},
+                    "referrer": {"name": "Dr Ö", "codes": [1, 2.5, None, True]}, "unanswered_means": "no",
+                    "z_last": []}
+        harness.write(os.path.join(cwd, "p.json"), json.dumps(original))
+        p = harness.run(["intake", "--resume", "p.json"], cwd=cwd, input="quit\n")
+        expect(p.returncode == 75, p.stderr)
+        saved = harness.load(os.path.join(cwd, "p.json"))
+        expect(list(saved) == list(original) + ["dialogue"], f"keys: {list(saved)}")
+        for key in ("patient_name", "dob", "referrer", "z_last"):
+            expect(saved[key] == original[key], f"{key}: {saved[key]!r}")
+        expect(saved["id"] == "p-1" and saved["answers"] == {"age": 67}, saved)
+        p = harness.run(["intake", "--resume", "p.json", "--save", "q.json"], cwd=cwd, input="m\nquit\n")
+        expect(p.returncode == 75, p.stderr)
+        other = harness.load(os.path.join(cwd, "q.json"))
+        expect(list(other) == list(saved) and other["patient_name"] == "Anna", f"keys: {list(other)}")
+        expect(other["answers"] == {"age": 67, "sex": "male"}, other["answers"])
+    finally:
+        shutil.rmtree(cwd)
+
+
+def test_resume_refuses_what_is_not_a_case():
+    """A file to resume that is not a case is refused with a message (exit 65), and an
+    endless one (/dev/zero) too, without reading it all."""
+    cwd = tmpdir()
+    try:
+        for text, words in (("[1]", "a case must be a JSON object"), ('{"id":"x","answers":{"fevr":true}}', "did you mean"),
+                            ('{"id":"x",\n"answers":{}', "p.json:2:"), ('{"id":"x","answers":{},"id":"y"}', "duplicate")):
+            harness.write(os.path.join(cwd, "p.json"), text)
+            p = harness.run(["intake", "--resume", "p.json"], cwd=cwd, input="quit\n")
+            expect(p.returncode == 65 and words in p.stderr, f"{text}: {p.returncode} {p.stderr}")
+            with open(os.path.join(cwd, "p.json")) as f:
+                expect(f.read() == text, "the refused file was changed")
+        p = harness.run(["intake", "--resume", "/dev/zero"], cwd=cwd, input="quit\n")
+        expect(p.returncode == 65 and "larger than 64 MiB" in p.stderr, f"{p.returncode} {p.stderr}")
     finally:
         shutil.rmtree(cwd)
