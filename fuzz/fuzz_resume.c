@@ -2,8 +2,8 @@
  *
  * Each input is taken as the text of a file given to `intake --resume` (or `screen
  * --resume`).  Invariant (abort() = a finding): whatever the file holds, it is either
- * refused with a message (intake_read_resume), or read as a case that round-trips: the
- * text the dialogue saves for it (intake_case_text) is read back as the very same case,
+ * refused with a message (dlg_read), or read as a case that round-trips: the
+ * text the dialogue saves for it (dlg_case_text) is read back as the very same case,
  * with every top-level key the dialogue does not write kept, same value, same order.
  *
  * Built by `make fuzz FUZZ_TARGET=resume` with clang -fsanitize=fuzzer,address,undefined;
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/intake.h"
+#include "../src/dialogue.h"
 #include "../src/kb.h"
 #include "../src/tcase.h"
 #include "../src/util.h"
@@ -37,7 +37,7 @@ static void fail(const char *what, const char *detail) {
   abort();
 }
 
-/* The keys the dialogue writes (intake.h: intake_case_text). */
+/* The keys the dialogue writes (dialogue.h: dlg_case_text). */
 static int written(const char *key) {
   return !strcmp(key, "id") || !strcmp(key, "answers") || !strcmp(key, "unanswered_means") ||
          !strcmp(key, "dialogue");
@@ -63,14 +63,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[1024];
   json_t *doc, *back;
   err[0] = '\0';
-  if (intake_read_resume(K, "fuzz.json", (const char *)data, size, &C, &doc, err, sizeof err) != 0) {
+  if (dlg_read(K, "fuzz.json", (const char *)data, size, &C, &doc, err, sizeof err) != 0) {
     if (!err[0] || doc) fail("refused without a message", NULL);
     return 0;
   }
   json_t *dialogue = json_pack("{s:s, s:[s]}", "mode", "intake", "steps", "age");
-  char *text = intake_case_text(K, &C, doc, dialogue);
+  char *text = dlg_case_text(K, &C, doc, dialogue);
   if (!text) fail("the file to save could not be made", C.id);
-  if (intake_read_resume(K, "fuzz.json", text, strlen(text), &C2, &back, err, sizeof err) != 0)
+  if (dlg_read(K, "fuzz.json", text, strlen(text), &C2, &back, err, sizeof err) != 0)
     fail("the saved file is refused", err);
   if (!case_same(K, &C, &C2)) fail("the saved file is another case", C.id);
   if (!same_other_keys(doc, back)) fail("the saved file lost or changed a key it does not write", C.id);

@@ -2,11 +2,8 @@
 #include "dialogue.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util.h"
 
@@ -24,7 +21,6 @@ void dlg_init(struct dialogue *d, const kb *k, const screenkb *sk, struct engine
   result_init(&d->r, k);
   d->opened = xcalloc(d->sk ? (size_t)d->sk->ng + 1 : 1, 1);
   d->reask = xcalloc((size_t)k->nq + 1, 1);
-  d->others = json_object();
 }
 
 void dlg_free(struct dialogue *d) {
@@ -33,7 +29,7 @@ void dlg_free(struct dialogue *d) {
   free(d->reask);
   case_free(&d->c);
   result_free(&d->r);
-  json_decref(d->others);
+  json_decref(d->doc);
   memset(d, 0, sizeof *d);
 }
 
@@ -106,37 +102,61 @@ static void load_steps(struct dialogue *d, json_t *saved) {
   free(seen);
 }
 
-/* The top-level keys a case file written by a dialogue owns; every other key is the
- * clinic's, kept as it was. */
-static int owned_key(const char *key) {
-  static const char *const owned[] = {"id", "answers", "unanswered_means", "dialogue", NULL};
-  for (const char *const *o = owned; *o; o++)
-    if (!strcmp(key, *o)) return 1;
+int dlg_read(const kb *k, const char *name, const char *text, size_t len, struct tcase *c,
+             json_t **doc, char *err, size_t n) {
+  json_error_t je;
+  *doc = NULL;
+  json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+  if (!j) {
+    snprintf(err, n, "%s:%d: %s", name, je.line, case_json_reason(&je));
+    return -1;
+  }
+  char why[512];
+  if (case_from_json(k, j, c, name, why, sizeof why) < 0) {
+    snprintf(err, n, "%s: case %s: %s", name, c->id, why);
+    json_decref(j);
+    return -1;
+  }
+  c->unanswered_no = 0;
+  *doc = j;
   return 0;
 }
 
+char *dlg_case_text(const kb *k, const struct tcase *c, const json_t *doc, json_t *dialogue) {
+  /* a shallow copy: updating it replaces the values of keys it has in place, so the
+   * keys keep their order (jansson keeps insertion order) and new ones come last */
+  json_t *o = doc ? json_copy((json_t *)doc) : json_object(), *ours = case_to_json(k, c);
+  if (dialogue) json_object_set_new(ours, "dialogue", dialogue);
+  json_object_update(o, ours);
+  json_decref(ours);
+  char *text = json_dumps(o, JSON_INDENT(2));
+  json_decref(o);
+  if (!text) return NULL;
+  char *out = xasprintf("%s\n", text);
+  free(text);
+  return out;
+}
+
 int dlg_load(struct dialogue *d, json_t *file, const char *name, int resumed, char *err, size_t n) {
-  if (case_from_json(d->k, file, &d->c, name, err, n) < 0) return -1;
+  char why[512];
+  if (case_from_json(d->k, file, &d->c, name, why, sizeof why) < 0) {
+    snprintf(err, n, "%s: case %s: %s", name, d->c.id, why);
+    return -1;
+  }
+  d->c.unanswered_no = 0; /* a questionnaire asks what nobody answered */
+  json_decref(d->doc);
+  d->doc = json_incref(file);
   load_steps(d, file);
-  const char *key;
-  json_t *v;
-  json_object_foreach(file, key, v) if (!owned_key(key)) json_object_set(d->others, key, v);
-  /* A questionnaire asks what nobody answered, whatever a batch key says, and asks the
-   * "don't know" answers once more (the rules ask the required ones first). */
-  d->c.unanswered_no = 0;
+  /* the "don't know" answers are asked once more (the rules ask the required ones first) */
   for (int i = 0; i < d->k->nq; i++) d->reask[i] = resumed && d->c.a[i].state == ANS_UNKNOWN;
   return 0;
 }
 
-json_t *dlg_json(const struct dialogue *d) {
-  json_t *o = case_to_json(d->k, &d->c), *dl = json_object();
-  const char *key;
-  json_t *v;
-  json_object_foreach(d->others, key, v) json_object_set(o, key, v);
+char *dlg_text(const struct dialogue *d) {
+  json_t *dl = json_object();
   json_object_set_new(dl, "mode", json_string(dlg_mode_names[d->mode]));
   json_object_set_new(dl, "steps", steps_json(d));
-  json_object_set_new(o, "dialogue", dl);
-  return o;
+  return dlg_case_text(d->k, &d->c, d->doc, dl);
 }
 
 /* ---- what comes next ------------------------------------------------------------------------ */
@@ -240,35 +260,14 @@ const char *dlg_answer_text(const struct question *q, const struct answer *a, ch
 /* ---- saving ----------------------------------------------------------------------------------- */
 
 int dlg_write(const struct dialogue *d, const char *path) {
-  json_t *o = dlg_json(d);
-  char *text = json_dumps(o, JSON_INDENT(2));
-  json_decref(o);
-  char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
-  char *dir = xstrdup(dirname(dcopy));
-  char *tmp = xasprintf("%s/.%s.XXXXXX", dir, basename(bcopy));
-  free(dcopy);
-  free(bcopy);
-  int rc = -1, err = 0, fd = mkstemp(tmp);
-  if (fd < 0) {
-    err = errno;
-  } else {
-    int ok = text && write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0 &&
-             fsync(fd) == 0;
-    if (!ok) err = errno;
-    if (close(fd) != 0 && ok) ok = 0, err = errno;
-    if (ok && rename(tmp, path) != 0) ok = 0, err = errno;
-    if (ok) { /* the rename itself must survive a power cut: fsync the directory */
-      int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (dfd < 0 || fsync(dfd) != 0) ok = 0, err = errno;
-      if (dfd >= 0) close(dfd);
-      if (ok) rc = 0;
-    } else {
-      unlink(tmp);
-    }
+  char *text = dlg_text(d);
+  if (!text) {
+    errno = EINVAL;
+    return -1;
   }
-  free(dir);
-  free(tmp);
+  int rc = replace_file(path, text, strlen(text), 0600);
+  int err = errno;
   free(text);
-  if (rc) errno = err;
+  errno = err;
   return rc;
 }

@@ -55,8 +55,9 @@ struct dialogue {
   int nsteps, capsteps;
   unsigned char *opened; /* per group: a yes or don't-know to it, members still to ask */
   unsigned char *reask;  /* per question: "don't know" in the resumed file, asked again */
-  json_t *others;        /* the case file's top-level keys the dialogue does not own
-                            (a clinic's patient_name, dob...), written back unchanged */
+  json_t *doc;           /* the case file it was loaded from, or NULL: the file it saves
+                            keeps the keys it does not write (a clinic's patient_name,
+                            dob...), with their values, in their places */
 };
 
 extern const char *const dlg_mode_names[]; /* "eval", "intake", "screen" by enum mode */
@@ -66,15 +67,29 @@ void dlg_init(struct dialogue *d, const kb *k, const screenkb *sk, struct engine
               enum mode mode, int therapist);
 void dlg_free(struct dialogue *d);
 
-/* Loads a saved case file (parsed) into d: its answers, its steps and its other keys.  A
- * questionnaire asks what nobody answered, whatever a batch key says ("unanswered_means"
- * is read as unknown); resumed: a person takes it up again (intake --resume), so its
- * "don't know" answers are asked once more (not when a web page reloads its session on
- * every request).  Returns 0, or -1 with the reason in err (name: the file). */
+/* Reads the text of a case file (len bytes; name is the file's, for messages) into c
+ * (case_init'ed) as a questionnaire reads it: what nobody answered is asked, whatever a
+ * batch key says ("unanswered_means" is not kept).  Returns 0 with *doc the whole object
+ * (caller decrefs), or -1 with *doc NULL and the message in err ("FILE:LINE: problem" or
+ * "FILE: case ID: problem").  fuzz/fuzz_resume.c tries it on anything. */
+int dlg_read(const kb *k, const char *name, const char *text, size_t len, struct tcase *c,
+             json_t **doc, char *err, size_t n);
+
+/* The text of a case file: doc's keys in their order (doc may be NULL), with the ones a
+ * dialogue writes -- id, answers, unanswered_means, and dialogue unless it is NULL (the
+ * reference is taken over) -- replaced, or added at the end; ends with a newline.  Caller
+ * frees; NULL if jansson cannot encode it. */
+char *dlg_case_text(const kb *k, const struct tcase *c, const json_t *doc, json_t *dialogue);
+
+/* Loads a parsed case file into d: its answers (as dlg_read reads them), its steps, and
+ * the file itself (a reference) for the keys it does not write.  resumed: a person takes
+ * it up again (intake --resume), so its "don't know" answers are asked once more (not when
+ * a web page reloads its session for every request).  Returns 0, or -1 with the reason in
+ * err (name: the file). */
 int dlg_load(struct dialogue *d, json_t *file, const char *name, int resumed, char *err, size_t n);
 
-/* The case file: the answers, the dialogue's mode and steps, and the other keys. */
-json_t *dlg_json(const struct dialogue *d);
+/* The case file d is saved as (dlg_case_text with its mode and steps); caller frees. */
+char *dlg_text(const struct dialogue *d);
 
 /* Runs the rules on the answers so far into d->r.  Returns 0, or -1 (d->r.error). */
 int dlg_eval(struct dialogue *d);
@@ -97,9 +112,8 @@ const struct dlg_step *dlg_back(struct dialogue *d);
 /* "yes", "no", "don't know", the number or the choice (buf for a number). */
 const char *dlg_answer_text(const struct question *q, const struct answer *a, char *buf, size_t n);
 
-/* Writes the case file to path atomically: a temporary file in the same directory,
- * fsync, rename, fsync of the directory.  Returns 0, or -1 with errno set (the previous
- * file is then untouched). */
+/* Writes the case file to path (replace_file: atomic and durable, mode 0600).  Returns
+ * 0, or -1 with errno set (the previous file is then untouched). */
 int dlg_write(const struct dialogue *d, const char *path);
 
 #endif

@@ -1,11 +1,9 @@
-/* intake.c -- the guided intake and the front-desk screen (see intake.h).
+/* intake.c -- the guided intake and the front-desk screen at a terminal (see intake.h).
  *
- * One loop for both: evaluate the case so far; stop at an emergency; otherwise take the
- * first question the rules ask for that has no answer yet (in screen mode, related red
- * flags are asked together as a checklist from kb/screen.json); read the answer (or
- * why / back / help / quit); save; repeat.  Every prompt answered is a step, so `back`
- * can undo exactly one prompt.  The dialogue's steps are saved with the answers under
- * the case file's "dialogue" key, which eval ignores. */
+ * The terminal host of the dialogue (dialogue.h, which decides what to ask; the web is
+ * its other host, serve.c): one loop for both modes: run the rules on the case so far;
+ * stop at an emergency; otherwise show the next prompt; read the answer (or why / back /
+ * help / quit); save; repeat. */
 #include "intake.h"
 
 #include <dirent.h>
@@ -21,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dialogue.h"
 #include "engine.h"
 #include "letter.h"
 #include "lineedit.h"
@@ -29,51 +28,24 @@
 #include "tcase.h"
 #include "util.h"
 
-#define STEP_MAX SCREEN_GROUP_MAX /* questions one prompt can answer (a checklist group) */
-
-/* One prompt answered: the questions it set (to undo them), or a yes / don't-know to a
- * checklist group, which sets nothing and opens the group's members (n == 0). */
-struct step {
-  int group; /* index into the screenkb, or -1 */
-  int n;
-  int q[STEP_MAX];
-};
-
-/* What to ask next: one question, or a checklist group with its members to ask. */
-struct prompt {
-  int group;       /* -1: the single question q[0] */
-  int n;
-  int q[STEP_MAX];
-  const struct rask *ask; /* the rules' request for q[0] (its reason and concerns) */
-};
-
-struct dialogue {
-  const kb *k;
-  screenkb *sk;          /* screen mode only */
-  struct engine *e;
-  enum mode mode;
-  int therapist, show_ids, color;
-  struct tcase c;
-  struct result r;
+/* The terminal's side of a dialogue: the dialogue itself, where it is saved, and what
+ * the screen shows. */
+struct term {
+  struct dialogue x;     /* what to ask, the answers, the steps */
+  screenkb *screen;      /* screen mode: the checklists (owned) */
+  int show_ids, color;
   char *path;            /* where the answers are saved (owned) */
   int created;           /* path was created empty by this dialogue (claim_path) */
-  json_t *doc;           /* the resumed file: the saved file keeps its other keys */
   int asking;            /* the questions have begun (a failed save is said on screen) */
   int unsaved;           /* the last save failed: the file holds an older state */
   int saved_answers;     /* answers in the file as last saved */
   char save_error[128];  /* why the last save failed */
-  struct step *steps;
-  int nsteps, capsteps;
-  unsigned char *opened; /* per group: a yes or don't-know to it, members still to ask */
-  unsigned char *reask;  /* per question: "don't know" in the resumed file, asked again */
   int style;             /* how the result is shown (output.h: colour, ids, width) */
   int urgent_said;       /* the "already needs a doctor today" notice was shown */
   const char *words[16]; /* tab completion for the current prompt */
 };
-
 enum outcome { ASKED, WENT_BACK, STOPPED, INTERRUPTED, READ_ERROR };
 
-static const char *const mode_names[] = {"eval", "intake", "screen"};
 
 static void put(const char *s) { fputs(s, stdout); }
 
@@ -88,48 +60,10 @@ static void put_wrapped(const char *text, const char *indent) {
 
 /* ---- saving ------------------------------------------------------------------------------- */
 
-/* The steps as strings: "age" (one question), "nerves: saddle_numbness bladder_change"
- * (a checklist answered no), "nerves:" (a checklist answered yes or don't know). */
-static json_t *steps_json(const struct dialogue *d) {
-  json_t *arr = json_array();
-  strbuf b = {0};
-  for (int i = 0; i < d->nsteps; i++) {
-    const struct step *s = &d->steps[i];
-    sb_clear(&b);
-    if (s->group >= 0) sb_printf(&b, "%s:", d->sk->g[s->group].id);
-    for (int j = 0; j < s->n; j++) sb_printf(&b, "%s%s", j || s->group >= 0 ? " " : "", d->k->q[s->q[j]].id);
-    json_array_append_new(arr, json_string(b.s ? b.s : ""));
-  }
-  sb_free(&b);
-  return arr;
-}
-
-static int count_answers(const struct dialogue *d) {
+static int count_answers(const struct term *d) {
   int n = 0;
-  for (int i = 0; i < d->k->nq; i++) n += d->c.a[i].state != ANS_NONE;
+  for (int i = 0; i < d->x.k->nq; i++) n += d->x.c.a[i].state != ANS_NONE;
   return n;
-}
-
-char *intake_case_text(const kb *k, const struct tcase *c, const json_t *doc, json_t *dialogue) {
-  /* a shallow copy: updating it replaces the values of keys it has in place, so the
-   * keys keep their order (jansson keeps insertion order) and new ones come last */
-  json_t *o = doc ? json_copy((json_t *)doc) : json_object(), *ours = case_to_json(k, c);
-  if (dialogue) json_object_set_new(ours, "dialogue", dialogue);
-  json_object_update(o, ours);
-  json_decref(ours);
-  char *text = json_dumps(o, JSON_INDENT(2));
-  json_decref(o);
-  if (!text) return NULL;
-  char *out = xasprintf("%s\n", text);
-  free(text);
-  return out;
-}
-
-static char *case_text(const struct dialogue *d) {
-  json_t *dl = json_object();
-  json_object_set_new(dl, "mode", json_string(mode_names[d->mode]));
-  json_object_set_new(dl, "steps", steps_json(d));
-  return intake_case_text(d->k, &d->c, d->doc, dl);
 }
 
 /* Saves the answers (replace_file: atomic and durable).  Returns 0, or -1 when the file
@@ -137,13 +71,13 @@ static char *case_text(const struct dialogue *d) {
  * of a run of them is reported, and said on the screen once the questions have begun
  * (they go on: a clinic may still want the result); every later answer saves again, and
  * a save that works again says so. */
-static int save_case(struct dialogue *d) {
+static int save_case(struct term *d) {
   const char *why = NULL;
   struct stat st;
   if (lstat(d->path, &st) == 0 && !S_ISREG(st.st_mode)) {
     why = "not a regular file";
   } else {
-    char *text = case_text(d);
+    char *text = dlg_text(&d->x);
     if (!text) why = "the answers could not be put as JSON";
     else if (replace_file(d->path, text, strlen(text), 0600) != 0) why = strerror(errno);
     free(text);
@@ -202,116 +136,11 @@ static void remove_stale_temporaries(const char *path, const struct timespec *st
   free(bcopy);
 }
 
-/* ---- steps ---------------------------------------------------------------------------------- */
-
-static struct step *push_step(struct dialogue *d, int group) {
-  if (d->nsteps == d->capsteps) {
-    d->capsteps = d->capsteps ? 2 * d->capsteps : 32;
-    d->steps = xrealloc(d->steps, sizeof *d->steps * (size_t)d->capsteps);
-  }
-  struct step *s = &d->steps[d->nsteps++];
-  s->group = group;
-  s->n = 0;
-  return s;
-}
-
-/* Restores the steps saved by save_case from a resumed file, keeping only questions
- * that are answered in it; without them, each answer is a step in catalogue order. */
-static void load_steps(struct dialogue *d, json_t *saved) {
-  json_t *steps = json_object_get(json_object_get(saved, "dialogue"), "steps");
-  unsigned char *seen = xcalloc((size_t)d->k->nq + 1, 1);
-  size_t i;
-  json_t *o;
-  json_array_foreach(steps, i, o) {
-    const char *text = json_string_value(o);
-    if (!text) continue;
-    char *copy = xstrdup(text), *words = copy, *colon = strchr(copy, ':'), *save = NULL;
-    int g = -1;
-    if (colon) {
-      *colon = '\0';
-      words = colon + 1;
-      for (int x = 0; d->sk && x < d->sk->ng; x++)
-        if (!strcmp(d->sk->g[x].id, copy)) g = x;
-    }
-    struct step *s = push_step(d, g);
-    for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-      int qi = kb_question(d->k, w);
-      if (qi >= 0 && d->c.a[qi].state != ANS_NONE && !seen[qi] && s->n < STEP_MAX) {
-        seen[qi] = 1;
-        s->q[s->n++] = qi;
-      }
-    }
-    free(copy);
-    if (s->n == 0 && g >= 0)
-      d->opened[g] = 1;
-    else if (s->n == 0)
-      d->nsteps--;
-  }
-  for (int qi = 0; qi < d->k->nq; qi++)
-    if (d->c.a[qi].state != ANS_NONE && !seen[qi]) {
-      struct step *s = push_step(d, -1);
-      s->q[s->n++] = qi;
-    }
-  free(seen);
-}
-
-/* ---- choosing the next prompt ------------------------------------------------------------ */
-
-static const struct rask *pending_ask(const struct dialogue *d, int qi) {
-  if (d->c.a[qi].state != ANS_NONE && !(d->c.a[qi].state == ANS_UNKNOWN && d->reask[qi])) return NULL;
-  for (int i = 0; i < d->r.nask; i++)
-    if (d->r.ask[i].question == qi) return &d->r.ask[i];
-  return NULL;
-}
-
-/* 1 if the rules ask a question before an emergency is final (reason "confirm": its
- * answer can withdraw the emergency, e.g. how a sudden pain began). */
-static int confirm_pending(const struct dialogue *d) {
-  for (int i = 0; i < d->r.nask; i++)
-    if (!strcmp(d->r.ask[i].reason, "confirm") && pending_ask(d, d->r.ask[i].question)) return 1;
-  return 0;
-}
-
-/* The next prompt into p: the first question the rules ask for that has no answer yet
- * (never one answered "don't know").  In screen mode: the members of an opened group
- * come first; otherwise two or more unanswered members of a group wanted by the rules
- * are asked as one checklist.  Returns 0 when nothing is left to ask. */
-static int next_prompt(const struct dialogue *d, struct prompt *p) {
-  const screenkb *sk = d->mode == MODE_SCREEN ? d->sk : NULL;
-  p->group = -1;
-  p->n = 0;
-  p->ask = NULL;
-  if (sk) { /* an opened (or partly answered) group: its next member */
-    for (int i = 0; i < d->r.nask && !p->ask; i++) {
-      int qi = d->r.ask[i].question, g = sk->group_of[qi];
-      if (g < 0 || !pending_ask(d, qi)) continue;
-      int answered = 0;
-      for (int m = 0; m < sk->g[g].nm; m++) answered |= d->c.a[sk->g[g].m[m].q].state != ANS_NONE;
-      if (d->opened[g] || answered) p->ask = &d->r.ask[i];
-    }
-  }
-  for (int i = 0; i < d->r.nask && !p->ask; i++)
-    if (pending_ask(d, d->r.ask[i].question)) p->ask = &d->r.ask[i];
-  if (!p->ask) return 0;
-  int qi = p->ask->question, g = sk ? sk->group_of[qi] : -1;
-  if (g >= 0 && !d->opened[g]) {
-    for (int m = 0; m < sk->g[g].nm && p->n < STEP_MAX; m++)
-      if (pending_ask(d, sk->g[g].m[m].q)) p->q[p->n++] = sk->g[g].m[m].q;
-    if (p->n >= 2) {
-      p->group = g;
-      return 1;
-    }
-  }
-  p->n = 1;
-  p->q[0] = qi;
-  return 1;
-}
-
 /* ---- showing ------------------------------------------------------------------------------ */
 
 /* The question (or checklist) wrapped to the terminal's width, words whole. */
-static void show_prompt(const struct dialogue *d, const struct prompt *p) {
-  const kb *k = d->k;
+static void show_prompt(const struct term *d, const struct dlg_prompt *p) {
+  const kb *k = d->x.k;
   strbuf ids = {0}, t = {0};
   put("\n");
   if (d->show_ids) { /* "[id id] ", never broken (the tests read it) */
@@ -319,13 +148,13 @@ static void show_prompt(const struct dialogue *d, const struct prompt *p) {
     for (int i = 0; i < p->n; i++) sb_printf(&ids, "%s%s", i ? " " : "", k->q[p->q[i]].id);
     sb_puts(&ids, "] ");
   }
-  out_wrap_hang(&t, p->group < 0 ? k->q[p->q[0]].text : d->sk->g[p->group].text, ids.s ? ids.s : "", "",
+  out_wrap_hang(&t, p->group < 0 ? k->q[p->q[0]].text : d->x.sk->g[p->group].text, ids.s ? ids.s : "", "",
                 columns);
   put(t.s);
   sb_free(&ids);
   sb_free(&t);
   if (p->group < 0) return;
-  const struct screen_group *g = &d->sk->g[p->group];
+  const struct screen_group *g = &d->x.sk->g[p->group];
   for (int i = 0; i < p->n; i++)
     for (int m = 0; m < g->nm; m++)
       if (g->m[m].q == p->q[i]) {
@@ -349,7 +178,7 @@ static char *answer_prompt(const struct question *q) {
   return xstrdup("(y/n/?) > ");
 }
 
-static void set_completions(struct dialogue *d, const struct question *q) {
+static void set_completions(struct term *d, const struct question *q) {
   static const char *const commands[] = {"why", "back", "help", "quit", NULL};
   int n = 0;
   if (q->type == Q_BOOL) {
@@ -363,10 +192,10 @@ static void set_completions(struct dialogue *d, const struct question *q) {
   le_complete_with(d->words);
 }
 
-static void show_why(const struct dialogue *d, const struct prompt *p) {
-  const kb *k = d->k;
+static void show_why(const struct term *d, const struct dlg_prompt *p) {
+  const kb *k = d->x.k;
   if (p->group >= 0) {
-    const struct screen_group *g = &d->sk->g[p->group];
+    const struct screen_group *g = &d->x.sk->g[p->group];
     int red = 0;
     for (int m = 0; m < g->nm; m++) red += k->q[g->m[m].q].red_flag;
     put_wrapped(g->why, "  ");
@@ -400,8 +229,8 @@ static const char *answer_hint(const struct question *q, char *buf, size_t n) {
   return buf;
 }
 
-static void show_help(const struct dialogue *d, const struct prompt *p) {
-  const struct question *q = &d->k->q[p->q[0]];
+static void show_help(const struct term *d, const struct dlg_prompt *p) {
+  const struct question *q = &d->x.k->q[p->q[0]];
   char hint[128];
   if (p->group >= 0)
     put("  Answer y if any of the listed items applies (each is then asked on its own), n if\n"
@@ -420,53 +249,28 @@ static void show_help(const struct dialogue *d, const struct prompt *p) {
            d->path, d->save_error);
 }
 
-/* "yes", "no", "don't know", the number or the choice. */
-static const char *answer_text(const struct question *q, const struct answer *a, char *buf, size_t n) {
-  switch (a->state) {
-  case ANS_YES: return "yes";
-  case ANS_NO: return "no";
-  case ANS_UNKNOWN: return "don't know";
-  case ANS_VALUE:
-    if (q->type == Q_CHOICE) return q->choices[a->value];
-    snprintf(buf, n, "%ld", a->value);
-    return buf;
-  default: return "no answer";
-  }
-}
-
 /* ---- asking ------------------------------------------------------------------------------- */
 
-/* Undoes the last step; returns 0, or -1 if there is none. */
-static int go_back(struct dialogue *d) {
-  if (d->nsteps == 0) return -1;
-  struct step *s = &d->steps[--d->nsteps];
+/* Undoes the last step, saying what it was; returns 0, or -1 if there is none. */
+static int go_back(struct term *d) {
+  if (d->x.nsteps == 0) return -1;
+  const struct dlg_step *s = &d->x.steps[d->x.nsteps - 1];
   char buf[32];
-  if (s->n == 0 && s->group >= 0) {
-    d->opened[s->group] = 0;
-    printf("  Going back to the checklist \"%s\".\n", d->sk->g[s->group].text);
-  }
+  if (s->n == 0 && s->group >= 0) printf("  Going back to the checklist \"%s\".\n", d->x.sk->g[s->group].text);
   for (int i = 0; i < s->n; i++) {
-    const struct question *q = &d->k->q[s->q[i]];
+    const struct question *q = &d->x.k->q[s->q[i]];
     printf("  Going back to: %s (you answered: %s)\n", q->text,
-           answer_text(q, &d->c.a[s->q[i]], buf, sizeof buf));
-    d->c.a[s->q[i]].state = ANS_NONE;
-    d->c.a[s->q[i]].value = 0;
+           dlg_answer_text(q, &d->x.c.a[s->q[i]], buf, sizeof buf));
   }
+  dlg_back(&d->x);
   return 0;
 }
 
 /* Records a valid answer a to prompt p as one step. */
-static void record(struct dialogue *d, const struct prompt *p, struct answer a) {
-  struct step *s = push_step(d, p->group);
-  if (p->group >= 0 && a.state != ANS_NO) {
-    d->opened[p->group] = 1; /* yes or don't know: each member on its own */
+static void record(struct term *d, const struct dlg_prompt *p, struct answer a) {
+  dlg_answer(&d->x, p, a);
+  if (p->group >= 0 && a.state != ANS_NO)
     put(a.state == ANS_YES ? "  Which ones? One at a time:\n" : "  Then one at a time:\n");
-    return;
-  }
-  for (int i = 0; i < p->n; i++) {
-    d->c.a[p->q[i]] = a;
-    s->q[s->n++] = p->q[i];
-  }
 }
 
 static int is_word(const char *line, const char *w) {
@@ -479,8 +283,8 @@ static int is_word(const char *line, const char *w) {
 }
 
 /* Shows prompt p and reads until it gets an answer or a command that leaves it. */
-static enum outcome ask(struct dialogue *d, const struct prompt *p) {
-  const struct question *q = &d->k->q[p->q[0]];
+static enum outcome ask(struct term *d, const struct dlg_prompt *p) {
+  const struct question *q = &d->x.k->q[p->q[0]];
   show_prompt(d, p);
   set_completions(d, q);
   char *hint = answer_prompt(q);
@@ -510,7 +314,7 @@ static enum outcome ask(struct dialogue *d, const struct prompt *p) {
         out = WENT_BACK;
       else
         put("  This is the first question: there is nothing to go back to.\n");
-    } else if (case_parse_answer(d->k, p->q[0], line, &a, err, sizeof err) == 0) {
+    } else if (case_parse_answer(d->x.k, p->q[0], line, &a, err, sizeof err) == 0) {
       record(d, p, a);
       out = ASKED;
     } else {
@@ -535,49 +339,49 @@ static enum outcome ask(struct dialogue *d, const struct prompt *p) {
 
 /* ---- the loop ------------------------------------------------------------------------------ */
 
-static void show_result(struct dialogue *d) {
+static void show_result(struct term *d) {
   struct result r;
-  result_init(&r, d->k);
-  if (engine_eval(d->e, &d->c, MODE_EVAL, 0, &r) < 0) {
+  result_init(&r, d->x.k);
+  if (engine_eval(d->x.e, &d->x.c, MODE_EVAL, 0, &r) < 0) {
     report("engine: %s", r.error);
     result_free(&r);
     return;
   }
   strbuf b = {0};
   sb_puts(&b, "\n");
-  if (d->mode == MODE_SCREEN) /* the desk's level: the screen's own, which does not wait for
+  if (d->x.mode == MODE_SCREEN) /* the desk's level: the screen's own, which does not wait for
                                  the treatment-safety questions (principle P5), never a
                                  treatment level */
-    out_desk_record(&b, d->k, d->c.id, &r, d->r.disposition, d->sk->verdict[d->r.disposition], d->style);
+    out_desk_record(&b, d->x.k, d->x.c.id, &r, d->x.r.disposition, d->x.sk->verdict[d->x.r.disposition], d->style);
   else
-    out_record(&b, FMT_TEXT, d->k, d->c.id, &r, NULL, d->style);
+    out_record(&b, FMT_TEXT, d->x.k, d->x.c.id, &r, NULL, d->style);
   put(b.s);
   sb_free(&b);
   result_free(&r);
 }
 
 /* A notice in the level's colour, wrapped to the terminal. */
-static void announce(const struct dialogue *d, enum level l, const char *text) {
+static void announce(const struct term *d, enum level l, const char *text) {
   const char *on = d->color ? level_color(l) : "", *off = d->color ? "\033[0m" : "";
   printf("\n%s", on);
   put_wrapped(text, "");
   put(off);
 }
 
-static void announce_emergency(const struct dialogue *d) {
+static void announce_emergency(const struct term *d) {
   char *t = xasprintf("%s: %s The questions stop here: do not wait for the rest.",
-                      d->k->levels[LV_EMERGENCY].label, d->k->levels[LV_EMERGENCY].action);
+                      d->x.k->levels[LV_EMERGENCY].label, d->x.k->levels[LV_EMERGENCY].action);
   announce(d, LV_EMERGENCY, t);
   free(t);
 }
 
-static const char *resume_cmd(const struct dialogue *d) {
-  return d->mode == MODE_SCREEN ? "screen" : d->therapist ? "intake --therapist" : "intake";
+static const char *resume_cmd(const struct term *d) {
+  return d->x.mode == MODE_SCREEN ? "screen" : d->x.therapist ? "intake --therapist" : "intake";
 }
 
 /* After an intake on a terminal: a key that writes the referral letter for the patient's
  * doctor (eval --format letter) beside the case file, FILE.letter.html. */
-static void offer_letter(struct dialogue *d) {
+static void offer_letter(struct term *d) {
   char *line = NULL;
   if (le_read("(l = a referral letter for the doctor, Enter = done) > ", &line) != LE_LINE || !line ||
       (line[0] != 'l' && line[0] != 'L')) {
@@ -586,15 +390,15 @@ static void offer_letter(struct dialogue *d) {
   }
   free(line);
   struct result r;
-  result_init(&r, d->k);
-  struct letterhead *h = letter_open(d->k->dir);
+  result_init(&r, d->x.k);
+  struct letterhead *h = letter_open(d->x.k->dir);
   size_t n = strlen(d->path);
   char *out = n > 5 && !strcmp(d->path + n - 5, ".json") ? xasprintf("%.*s.letter.html", (int)(n - 5), d->path)
                                                          : xasprintf("%s.letter.html", d->path);
-  if (h && engine_eval(d->e, &d->c, MODE_EVAL, 0, &r) == 0) {
+  if (h && engine_eval(d->x.e, &d->x.c, MODE_EVAL, 0, &r) == 0) {
     strbuf b = {0};
     letter_begin(&b);
-    letter_case(&b, d->k, h, d->c.id, &d->c, &r);
+    letter_case(&b, d->x.k, h, d->x.c.id, &d->x.c, &r);
     letter_end(&b);
     int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0 && write_all(fd, b.s, b.len) == 0 && fsync(fd) == 0 && close(fd) == 0)
@@ -613,7 +417,7 @@ static void offer_letter(struct dialogue *d) {
 /* The end of a dialogue whose last save failed: said plainly (the file holds an older
  * state), and on a terminal a key to try again (after freeing space, say).  Returns 1
  * if the answers are saved after all. */
-static int end_unsaved(struct dialogue *d) {
+static int end_unsaved(struct term *d) {
   report("%s: the answers are NOT saved: %s", d->path, d->save_error);
   int n = count_answers(d);
   char *t = xasprintf("Your answers are NOT saved: %s could not be saved (%s). It may hold only "
@@ -638,29 +442,29 @@ static int end_unsaved(struct dialogue *d) {
 
 /* Runs the dialogue to its end, a stop or an error; returns the exit status.  The
  * answers were saved once before it starts. */
-static int run(struct dialogue *d) {
+static int run(struct term *d) {
   d->asking = 1;
   for (;;) {
-    if (engine_eval(d->e, &d->c, d->mode, d->therapist, &d->r) < 0) {
-      report("engine: %s", d->r.error);
+    if (dlg_eval(&d->x) < 0) {
+      report("engine: %s", d->x.r.error);
       save_case(d);
       return EXIT_SOFTWARE;
     }
-    if (d->r.disposition == LV_EMERGENCY && !confirm_pending(d)) {
+    if (dlg_emergency(&d->x)) {
       announce_emergency(d);
       break;
     }
-    if (d->r.disposition == LV_URGENT && !d->urgent_said) {
+    if (d->x.r.disposition == LV_URGENT && !d->urgent_said) {
       char *t = xasprintf("%s: this already needs a doctor today. The remaining questions help the "
-                          "doctor; type quit to stop here (%s).", d->k->levels[LV_URGENT].label,
+                          "doctor; type quit to stop here (%s).", d->x.k->levels[LV_URGENT].label,
                           d->unsaved ? "the result is shown, but the answers are NOT saved"
                                      : "the answers are saved and the result is shown");
       announce(d, LV_URGENT, t);
       free(t);
       d->urgent_said = 1;
     }
-    struct prompt p;
-    if (!next_prompt(d, &p)) break;
+    struct dlg_prompt p;
+    if (!dlg_next(&d->x, &p)) break;
     enum outcome o = ask(d, &p);
     int err = errno; /* of a read error, before saving */
     save_case(d);
@@ -671,7 +475,7 @@ static int run(struct dialogue *d) {
       return EXIT_IOERR;
     }
     int sig = le_signal();
-    if (o == STOPPED && d->r.disposition <= LV_URGENT) show_result(d); /* leave with it */
+    if (o == STOPPED && d->x.r.disposition <= LV_URGENT) show_result(d); /* leave with it */
     const char *how = o == INTERRUPTED ? "Interrupted" : "Stopped";
     if (d->unsaved) {
       printf("\n%s.\n", how);
@@ -686,44 +490,23 @@ static int run(struct dialogue *d) {
   show_result(d);
   if (d->unsaved && !end_unsaved(d)) return EXIT_IOERR;
   printf("Answers saved in %s (`%s eval %s` gives this same result).\n", d->path, PROGNAME, d->path);
-  if (d->mode == MODE_SCREEN && d->r.disposition >= LV_INCOMPLETE)
+  if (d->x.mode == MODE_SCREEN && d->x.r.disposition >= LV_INCOMPLETE)
     printf("At the first visit, `%s intake --resume %s` asks the remaining questions.\n", PROGNAME,
            d->path);
-  if (d->mode == MODE_INTAKE && !d->therapist && d->r.disposition >= LV_INCOMPLETE)
+  if (d->x.mode == MODE_INTAKE && !d->x.therapist && d->x.r.disposition >= LV_INCOMPLETE)
     printf("Therapist: to add your examination findings, run `%s intake --therapist --resume %s`.\n",
            PROGNAME, d->path);
-  if (d->mode == MODE_INTAKE && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) offer_letter(d);
+  if (d->x.mode == MODE_INTAKE && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) offer_letter(d);
   return EXIT_OK;
 }
 
 /* ---- setting up ---------------------------------------------------------------------------- */
 
-int intake_read_resume(const kb *k, const char *name, const char *text, size_t len, struct tcase *c,
-                       json_t **doc, char *err, size_t errlen) {
-  json_error_t je;
-  *doc = NULL;
-  json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-  if (!j) {
-    snprintf(err, errlen, "%s:%d: %s", name, je.line, case_json_reason(&je));
-    return EXIT_DATA;
-  }
-  char why[512];
-  if (case_from_json(k, j, c, name, why, sizeof why) < 0) {
-    snprintf(err, errlen, "%s: case %s: %s", name, c->id, why);
-    json_decref(j);
-    return EXIT_DATA;
-  }
-  /* A questionnaire asks what nobody answered, whatever a batch key says. */
-  c->unanswered_no = 0;
-  *doc = j;
-  return 0;
-}
-
 #define RESUME_MAX (64u << 20) /* bytes in a file to resume: as a .json case file for eval */
 
-/* Reads the case to resume into d->c, its other keys into d->doc and its steps.
+/* Reads the case to resume into d->x.c, its other keys into d->x.doc and its steps.
  * Returns 0 or an exit status, after reporting. */
-static int resume(struct dialogue *d, const char *file) {
+static int resume(struct term *d, const char *file) {
   size_t len;
   char *text = read_file_max(file, RESUME_MAX, &len), err[1024];
   if (!text && errno == EFBIG) {
@@ -734,15 +517,15 @@ static int resume(struct dialogue *d, const char *file) {
     report("%s: %s", file, strerror(errno));
     return errno == ENOENT || errno == ENOTDIR ? EXIT_NOINPUT : EXIT_IOERR;
   }
-  int status = intake_read_resume(d->k, file, text, len, &d->c, &d->doc, err, sizeof err);
+  json_t *doc;
+  int rc = dlg_read(d->x.k, file, text, len, &d->x.c, &doc, err, sizeof err);
   free(text);
-  if (status) {
+  if (rc == 0) rc = dlg_load(&d->x, doc, file, 1, err, sizeof err); /* resumed: re-ask don't-knows */
+  json_decref(doc);
+  if (rc) {
     report("%s", err);
-    return status;
+    return EXIT_DATA;
   }
-  load_steps(d, d->doc);
-  /* the "don't know" answers are asked once more (the rules ask the required ones first) */
-  for (int i = 0; i < d->k->nq; i++) d->reask[i] = d->c.a[i].state == ANS_UNKNOWN;
   return 0;
 }
 
@@ -758,7 +541,7 @@ static int valid_case_id(const char *s) {
  * MODE-[ID-]YYYYmmdd-HHMMSS.json gets -2, -3 ... when taken, even by an intake started the
  * same second (O_EXCL).  Sets d->path (and the case id from the name when none was
  * given).  Returns 0 or an exit status, after reporting. */
-static int claim_path(struct dialogue *d, const char *save, const char *id, int force) {
+static int claim_path(struct term *d, const char *save, const char *id, int force) {
   if (save) {
     int fd = open(save, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 && errno == EEXIST && force) {
@@ -784,8 +567,8 @@ static int claim_path(struct dialogue *d, const char *save, const char *id, int 
   time_t now = time(NULL);
   strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
   for (int n = 1; n <= 1000; n++) {
-    char *base = n == 1 ? xasprintf("%s-%s%s%s", mode_names[d->mode], id ? id : "", id ? "-" : "", stamp)
-                        : xasprintf("%s-%s%s%s-%d", mode_names[d->mode], id ? id : "", id ? "-" : "", stamp, n);
+    char *base = n == 1 ? xasprintf("%s-%s%s%s", dlg_mode_names[d->x.mode], id ? id : "", id ? "-" : "", stamp)
+                        : xasprintf("%s-%s%s%s-%d", dlg_mode_names[d->x.mode], id ? id : "", id ? "-" : "", stamp, n);
     char *path = xasprintf("%s.json", base);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
@@ -793,8 +576,8 @@ static int claim_path(struct dialogue *d, const char *save, const char *id, int 
       d->created = 1;
       d->path = path;
       if (!id) {
-        free(d->c.id);
-        d->c.id = base;
+        free(d->x.c.id);
+        d->x.c.id = base;
       } else {
         free(base);
       }
@@ -812,16 +595,15 @@ static int claim_path(struct dialogue *d, const char *save, const char *id, int 
 }
 
 static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode) {
-  struct dialogue d = {0};
+  struct term d = {0};
   const char *save = NULL, *from = NULL, *id = NULL;
-  int force = 0;
+  int force = 0, therapist = 0;
   struct timespec start;
   clock_gettime(CLOCK_REALTIME, &start);
-  d.mode = mode;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--therapist") && mode == MODE_INTAKE)
-      d.therapist = 1;
+      therapist = 1;
     else if (!strcmp(a, "--show-ids"))
       d.show_ids = 1;
     else if (!strcmp(a, "--save") && i + 1 < argc)
@@ -840,16 +622,13 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
   if (id && from) return cmd_usage(ctx, "--id names a new case; a resumed case keeps its id");
   int status = ctx_load_kb(ctx);
   if (status) return status;
-  d.k = ctx->k;
-  if (mode == MODE_SCREEN && !(d.sk = screenkb_load(d.k, ctx->kb_dir))) return EXIT_SOFTWARE;
-  if (!(d.e = engine_open(d.k, ctx->rules_dir))) {
-    screenkb_free(d.sk);
+  if (mode == MODE_SCREEN && !(d.screen = screenkb_load(ctx->k, ctx->kb_dir))) return EXIT_SOFTWARE;
+  struct engine *e = engine_open(ctx->k, ctx->rules_dir);
+  if (!e) {
+    screenkb_free(d.screen);
     return EXIT_SOFTWARE;
   }
-  result_init(&d.r, d.k);
-  case_init(&d.c, d.k);
-  d.opened = xcalloc(d.sk ? (size_t)d.sk->ng + 1 : 1, 1);
-  d.reask = xcalloc((size_t)d.k->nq + 1, 1);
+  dlg_init(&d.x, ctx->k, d.screen, e, mode, therapist);
   const char *nc = getenv("NO_COLOR");
   d.color = isatty(STDOUT_FILENO) && !(nc && *nc);
   int width = out_term_width(STDOUT_FILENO);
@@ -860,7 +639,7 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
     char stamp[32];
     time_t now = time(NULL);
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
-    d.c.id = id ? xstrdup(id) : xasprintf("%s-%s", mode_names[mode], stamp);
+    d.x.c.id = id ? xstrdup(id) : xasprintf("%s-%s", dlg_mode_names[mode], stamp);
   }
   if (from && (!save || !strcmp(save, from)))
     d.path = xstrdup(from);
@@ -877,7 +656,7 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
           ? xasprintf("%s screen: the front-desk red-flag screen (emergency now / see a doctor "
                       "today / see a doctor before booking / fine to book).", PROGNAME)
           : xasprintf("%s intake: questions about back, hip and groin pain, red flags first%s.",
-                      PROGNAME, d.therapist ? ", then the therapist's findings" : "");
+                      PROGNAME, therapist ? ", then the therapist's findings" : "");
   put_wrapped(intro, "");
   free(intro);
   intro = xasprintf("Answer y (yes), n (no) or ? (don't know); at any question you can type why, "
@@ -886,7 +665,7 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
   free(intro);
   if (from) {
     int n = 0;
-    for (int i = 0; i < d.k->nq; i++) n += d.c.a[i].state != ANS_NONE;
+    for (int i = 0; i < d.x.k->nq; i++) n += d.x.c.a[i].state != ANS_NONE;
     printf("Resuming %s: %d answer%s so far.\n", from, n, n == 1 ? "" : "s");
   }
   le_open();
@@ -894,14 +673,9 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
   le_close();
 done:
   free(d.path);
-  json_decref(d.doc);
-  free(d.steps);
-  free(d.opened);
-  free(d.reask);
-  case_free(&d.c);
-  result_free(&d.r);
-  engine_close(d.e);
-  screenkb_free(d.sk);
+  dlg_free(&d.x);
+  engine_close(e);
+  screenkb_free(d.screen);
   return status;
 }
 

@@ -260,6 +260,20 @@ static enum MHD_Result json_error(struct request *r, unsigned status, const char
 
 static void esc(strbuf *b, const char *s) { letter_escape(b, s ? s : ""); }
 
+/* A text record for a <pre>: each line escaped, the line breaks kept. */
+static void esc_lines(strbuf *b, const char *s) {
+  strbuf line = {0};
+  for (const char *nl; s && *s; s = nl ? nl + 1 : s + strlen(s)) {
+    nl = strchr(s, '\n');
+    sb_clear(&line);
+    sb_add(&line, s, nl ? (size_t)(nl - s) : strlen(s));
+    esc(b, line.s);
+    if (nl) sb_puts(b, "\n");
+    if (!nl) break;
+  }
+  sb_free(&line);
+}
+
 /* The page around body: the header, the main part and the disclaimer. */
 static void page_open(strbuf *b, const struct request *r, const char *title, const char *klass) {
   sb_puts(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -564,7 +578,7 @@ static void result_page(strbuf *b, struct request *r, const struct dialogue *d) 
     out_record(&t, FMT_TEXT, k, d->c.id, ok ? &full : NULL, ok ? NULL : "the rules failed on this case",
                OUT_WIDTH(80));
   sb_puts(b, "<h2>The result</h2>\n<pre class=\"record\">");
-  esc(b, t.s);
+  esc_lines(b, t.s);
   sb_puts(b, "</pre>\n");
   sb_free(&t);
   if (r->role == ROLE_DESK) {
@@ -817,13 +831,15 @@ static enum MHD_Result case_page(struct request *r, const char *rest) {
     letter_end(&b);
     ret = send_page(r, MHD_HTTP_OK, &b);
   } else {
-    page_open(&b, r, id, "case");
+    char klass[32];
+    snprintf(klass, sizeof klass, ok ? "case lv-%s" : "case", ok ? level_name(full.disposition) : "");
+    page_open(&b, r, id, klass);
     sb_puts(&b, "<h1>Case ");
     esc(&b, id);
     sb_puts(&b, "</h1>\n<pre class=\"record\">");
     strbuf t = {0};
     out_record(&t, FMT_TEXT, s->k, id, ok ? &full : NULL, ok ? NULL : err, OUT_WIDTH(88));
-    esc(&b, t.s);
+    esc_lines(&b, t.s);
     sb_free(&t);
     sb_puts(&b, "</pre>\n<p class=\"actions\">");
     if (ok) {
