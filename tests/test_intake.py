@@ -680,6 +680,25 @@ def test_resume_asks_what_is_still_open():
         shutil.rmtree(cwd)
 
 
+def test_resumed_dont_know_is_asked_once_more_only():
+    """A "don't know" in a resumed file is asked once more; answered "don't know" again,
+    the dialogue goes on (it used to ask the same question for ever)."""
+    cwd = tmpdir()
+    try:
+        with open(os.path.join(cwd, "p.json"), "w") as f:
+            json.dump({"id": "p", "answers": {"age": 40, "sex": "male", "sudden_severe_pain": "unknown"}}, f)
+        d = dialog.Dialog(["intake", "--show-ids", "--resume", "p.json"], cwd=cwd)
+        first = d.prompt()
+        expect(first == ["sudden_severe_pain"], f"first question after resuming: {first}")
+        d.send("?")
+        second = d.prompt()
+        expect(second and second != first, f"asked again: {second}")
+        d.send("quit")
+        d.wait()
+    finally:
+        shutil.rmtree(cwd)
+
+
 def test_result_on_an_80_by_24_terminal_ends_with_the_level():
     """On an 80x24 terminal (a pty) every line fits the width and the level's banner is the
     last thing on the screen, not the disclaimer."""
