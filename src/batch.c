@@ -1043,7 +1043,7 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
     report("fast path: %ld records settled, %ld disagreed with the reference reader", settled,
            disagreed);
   }
-  if (o->summary == SUMMARY_TEXT) print_summary(&p);
+  if (o->summary == SUMMARY_TEXT && !p.write_error) print_summary(&p); /* (not for records lost) */
   if (o->summary == SUMMARY_JSON && !p.write_error) {
     strbuf b = {0};
     summary_json(&p, &b);
@@ -1058,7 +1058,7 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   if (p.missing) status = EXIT_NOINPUT;
   if (p.totals[CNT_FAILED]) status = EXIT_SOFTWARE;
   if (p.write_error) {
-    report("error writing the results: %s", strerror(p.write_errno));
+    report("error writing the results to standard output: %s", strerror(p.write_errno));
     status = EXIT_IOERR;
   }
   for (int i = 0; i < jobs; i++) worker_free(&w[i]);

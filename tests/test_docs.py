@@ -74,3 +74,23 @@ def test_docs_point_only_at_files_the_project_has():
                        f"a document points at {name}, which the repository lacks")
         expect("CLINICAL.md" not in t.replace("the maintainers' clinical specification", ""),
                "a document points at CLINICAL.md, which the repository does not contain")
+
+
+def test_promise_table_names_tests_that_exist():
+    """Every test the README's promise table names exists (`file.py::name`, or `::name`
+    for another test of the file before it; a bare `file.py` must exist)."""
+    part = README[README.index("## Promises"):README.index("## Hardening")]
+    rows = [r for r in part.splitlines() if r.startswith("| ") and "`" in r]
+    expect(len(rows) >= 10, f"{len(rows)} rows")
+    for row in rows:
+        current = None
+        for ref in re.findall(r"`([a-z_]*\.py)?(::[a-z0-9_]+)?`", row.split("|")[2]):
+            file, name = ref
+            if file:
+                current = file
+                path = os.path.join(ROOT, "tests", file)
+                expect(os.path.exists(path), f"the README names {file}, which does not exist")
+            if name:
+                expect(current, f"{name} names no file")
+                with open(os.path.join(ROOT, "tests", current)) as f:
+                    expect(f"def {name[2:]}(" in f.read(), f"the README names {current}{name}, which does not exist")

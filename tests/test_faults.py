@@ -268,13 +268,21 @@ def expect_eval_failed(p, text, error):
 
 def test_eval_output_disk_full():
     p, text = eval_to_file("write:ENOSPC", "--summary=json")
-    expect_eval_failed(p, text, "error writing the results: No space left on device")
+    expect_eval_failed(p, text, "error writing the results to standard output: No space left on device")
     expect(text == "", text[:200])
 
 
 def test_eval_output_io_error_midway():
     p, text = eval_to_file("write:EIO:1", "--summary=json")
-    expect_eval_failed(p, text, "error writing the results: Input/output error")
+    expect_eval_failed(p, text, "error writing the results to standard output: Input/output error")
+
+
+def test_eval_output_io_error_no_summary_table():
+    """--summary's table on stderr counts what was evaluated: after lost results it is not
+    printed (it would read as a run that went well)."""
+    p, text = eval_to_file("write:EIO:1", "--summary")
+    expect_eval_failed(p, text, "error writing the results to standard output: Input/output error")
+    expect("summary of" not in p.stderr, p.stderr)
 
 
 def test_eval_output_short_writes_are_completed():
@@ -285,7 +293,7 @@ def test_eval_output_short_writes_are_completed():
 
 def test_eval_output_short_write_then_disk_full():
     p, text = eval_to_file("write:short:0:1,write:ENOSPC", "--summary=json")
-    expect_eval_failed(p, text, "error writing the results: No space left on device")
+    expect_eval_failed(p, text, "error writing the results to standard output: No space left on device")
 
 
 def test_eval_output_failing_fsync():
