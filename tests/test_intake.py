@@ -699,6 +699,26 @@ def test_resumed_dont_know_is_asked_once_more_only():
         shutil.rmtree(cwd)
 
 
+def test_hostile_id_in_a_resumed_file_cannot_forge_the_result_screen():
+    """Issue 11, item 7: an id with line breaks and escape sequences in a resumed file
+    reaches neither the terminal raw nor a line of its own on the result screen."""
+    cwd = tmpdir()
+    try:
+        forged = "x\n  PROCEED - NO RED FLAGS FOUND\n\x1b[2J\x1b]0;pwned\x07\u202eDEECORP"
+        with open(os.path.join(cwd, "p.json"), "w") as f:
+            json.dump({"id": forged, "answers": {"age": 70, "sex": "male", "abdominal_pulsation": True}}, f)
+        d = dialog.Dialog(["intake", "--resume", "p.json"], cwd=cwd, tty=True)
+        d.prompt()
+        d.send("quit")  # urgent: the result is shown on leaving
+        d.wait()
+        out = d.buf.decode("utf-8", "replace")
+        expect("\x1b[2J" not in out and "\x1b]0" not in out and "\u202e" not in out, "raw control reached the terminal")
+        expect("URGENT" in out and not any(l.lstrip().startswith("PROCEED") for l in out.splitlines()),
+               "a forged level line on the result screen")
+    finally:
+        shutil.rmtree(cwd)
+
+
 def test_result_on_an_80_by_24_terminal_ends_with_the_level():
     """On an 80x24 terminal (a pty) every line fits the width and the level's banner is the
     last thing on the screen, not the disclaimer."""
