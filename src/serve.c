@@ -740,7 +740,7 @@ static enum MHD_Result cases_page(struct request *r) {
   } else if (dfd >= 0) {
     close(dfd);
   }
-  qsort(l, n, sizeof *l, newest_first);
+  if (n) qsort(l, n, sizeof *l, newest_first);
   strbuf b = {0};
   page_open(&b, r, "Cases", "cases");
   sb_puts(&b, "<h1>Cases</h1>\n<table class=\"cases\"><thead><tr><th scope=\"col\">When</th>"
@@ -961,8 +961,9 @@ static enum MHD_Result api_next(struct request *r) {
   json_t *saved = NULL;
   if (sid) {
     if (!(saved = read_case(s, sid, err, sizeof err))) {
-      json_decref(j);
-      return json_error(r, MHD_HTTP_NOT_FOUND, sid, "no such session");
+      enum MHD_Result ret = json_error(r, MHD_HTTP_NOT_FOUND, sid, "no such session");
+      json_decref(j); /* (sid points into it) */
+      return ret;
     }
     const char *sm = json_string_value(json_object_get(json_object_get(saved, "dialogue"), "mode"));
     m = sm && !strcmp(sm, "screen") ? MODE_SCREEN : MODE_INTAKE;
