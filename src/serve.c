@@ -75,6 +75,7 @@ struct server {
   int cases_fd;           /* open on it: ids are looked up with openat, never as paths */
   char *token;            /* --token-file's token, or NULL */
   int auth;               /* a token is required (any address but loopback, or a token) */
+  int tls;                /* HTTPS: cookies are Secure */
   unsigned char secret[32]; /* MAC key of cookies and CSRF tokens (--cases DIR/.secret) */
   struct letterhead *letterhead;
   pthread_key_t engine_key;
@@ -406,7 +407,8 @@ static char *create_session(struct server *s, struct dialogue *d) {
 static char *session_cookie(const struct server *s, const char *id, enum mode mode) {
   char m[33];
   mac(s, dlg_mode_names[mode], id, m);
-  return xasprintf("pt_%s=%s.%s; Path=/; HttpOnly; SameSite=Strict", dlg_mode_names[mode], id, m);
+  return xasprintf("pt_%s=%s.%s; Path=/; HttpOnly; SameSite=Strict%s", dlg_mode_names[mode], id, m,
+                   s->tls ? "; Secure" : "");
 }
 
 /* The id of this browser's session of a mode, if its cookie is genuine; caller frees. */
@@ -714,8 +716,15 @@ static int newest_first(const void *a, const void *b) {
   return x->mtime < y->mtime ? 1 : x->mtime > y->mtime ? -1 : strcmp(x->id, y->id);
 }
 
+/* GET /cases: today's sessions, newest first (?all=1: every one, the newest CASES_LISTED). */
 static enum MHD_Result cases_page(struct request *r) {
   struct server *s = r->s;
+  int all = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "all") != NULL;
+  time_t now = time(NULL);
+  struct tm today;
+  localtime_r(&now, &today);
+  today.tm_hour = today.tm_min = today.tm_sec = 0;
+  time_t midnight = mktime(&today);
   int dfd = dup(s->cases_fd);
   DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
   struct listed *l = NULL;
@@ -727,7 +736,9 @@ static enum MHD_Result cases_page(struct request *r) {
       size_t len = strlen(e->d_name);
       struct stat st;
       if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".json")) continue;
-      if (fstatat(s->cases_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) continue;
+      if (fstatat(s->cases_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+          (!all && st.st_mtime < midnight))
+        continue;
       char *id = xasprintf("%.*s", (int)(len - 5), e->d_name);
       if (!valid_id(id)) {
         free(id);
@@ -743,7 +754,9 @@ static enum MHD_Result cases_page(struct request *r) {
   if (n) qsort(l, n, sizeof *l, newest_first);
   strbuf b = {0};
   page_open(&b, r, "Cases", "cases");
-  sb_puts(&b, "<h1>Cases</h1>\n<table class=\"cases\"><thead><tr><th scope=\"col\">When</th>"
+  sb_puts(&b, all ? "<h1>All cases</h1>\n<p><a href=\"/cases\">Today's only</a></p>\n"
+                  : "<h1>Today's cases</h1>\n<p><a href=\"/cases?all=1\">All cases</a></p>\n");
+  sb_puts(&b, "<table class=\"cases\"><thead><tr><th scope=\"col\">When</th>"
               "<th scope=\"col\">Case</th><th scope=\"col\">Level</th><th scope=\"col\">State</th></tr></thead><tbody>\n");
   struct engine *e = thread_engine(s);
   for (size_t i = 0; i < n && i < CASES_LISTED && e; i++) {
@@ -778,7 +791,7 @@ static enum MHD_Result cases_page(struct request *r) {
     json_decref(j);
   }
   sb_puts(&b, "</tbody></table>\n");
-  if (n == 0) sb_puts(&b, "<p>No case yet.</p>\n");
+  if (n == 0) sb_puts(&b, all ? "<p>No case yet.</p>\n" : "<p>No case today yet.</p>\n");
   page_close(&b, r);
   for (size_t i = 0; i < n; i++) free(l[i].id);
   free(l);
@@ -1151,8 +1164,7 @@ static enum MHD_Result login(struct request *r) {
   char m[33];
   int kiosk = field(r, "kiosk") != NULL;
   mac(s, kiosk ? "kiosk" : "desk", s->token, m);
-  char *cookie = xasprintf("pt_auth=%s; Path=/; HttpOnly; SameSite=Strict%s", m,
-                           MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_PROTOCOL) ? "; Secure" : "");
+  char *cookie = xasprintf("pt_auth=%s; Path=/; HttpOnly; SameSite=Strict%s", m, s->tls ? "; Secure" : "");
   enum MHD_Result ret = redirect(r, kiosk ? "/intake" : "/", cookie);
   free(cookie);
   return ret;
@@ -1419,6 +1431,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv) {
     goto out;
   }
   s.auth = s.token != NULL;
+  s.tls = cert != NULL;
   if (!(s.sk = screenkb_load(s.k, ctx->kb_dir)) || !(s.letterhead = letter_open(ctx->kb_dir))) goto out;
   struct engine *probe = engine_open(s.k, s.rules_dir); /* fail now, not at the first request */
   if (!probe) goto out;

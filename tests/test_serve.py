@@ -14,7 +14,7 @@ import subprocess
 import time
 import urllib.parse
 
-from harness import HERE, binary, expect, records, run, tmpdir, write
+from harness import HERE, Skip, binary, expect, records, run, tmpdir, write
 
 DEV = sorted(glob.glob(os.path.join(HERE, "vignettes", "dev-*.json")))
 
@@ -420,3 +420,56 @@ def test_guessing_the_token_is_429_after_ten_tries():
         status, _, data = s.request("POST", "/api/eval", '{"answers":{}}',
                                     {"Authorization": "Bearer s3cret-clinic-token-0123456789"})
         expect(status == 429 and "wait a minute" in json.loads(data)["error"], status)
+
+
+def test_tls():
+    """--tls-cert/--tls-key: HTTPS (libmicrohttpd's GnuTLS), and its cookies are Secure."""
+    import shutil
+    import ssl
+    if not shutil.which("openssl"):
+        raise Skip("openssl is not installed")
+    d = tmpdir("psoas-tls-")
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=localhost"], check=True, capture_output=True)
+    with Server("--tls-cert", cert, "--tls-key", key) as s:
+        ctx = ssl.create_default_context(cafile=cert)
+        ctx.check_hostname = False
+        c = http.client.HTTPSConnection("127.0.0.1", s.port, context=ctx, timeout=30)
+        c.request("GET", "/intake")
+        r = c.getresponse()
+        body = r.read().decode()
+        expect(r.status == 200 and "Start</button>" in body, r.status)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1)
+        c.request("POST", "/intake/start", body=f"csrf={csrf}",
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        r.read()
+        cookie = r.getheader("Set-Cookie", "")
+        expect(r.status == 303 and "; Secure" in cookie and "HttpOnly" in cookie, cookie)
+        c.close()
+        plain = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        try:
+            plain.request("GET", "/")
+            status = plain.getresponse().status
+        except (OSError, http.client.HTTPException):
+            status = None
+        expect(status is None or status >= 400, f"plain HTTP on the TLS port: {status}")
+
+
+def test_cases_lists_today_and_continues_an_unfinished_one():
+    with Server() as s:
+        b = Browser(s)
+        b.post("/intake/start", {}, csrf_from="/intake")
+        old = write(os.path.join(s.cases, "old-case.json"), '{"id":"old-case","answers":{"age":40}}')
+        os.utime(old, (time.time() - 3 * 86400,) * 2)
+        _, today = b.get("/cases")
+        _, every = b.get("/cases?all=1")
+        expect("/cases/web-intake-" in today and "/cases/old-case" not in today, "today's list")
+        expect("/cases/web-intake-" in every and "/cases/old-case" in every and "unfinished" in every, "all")
+        sid = re.search(r'/cases/(web-intake-[^"]+)"', today).group(1)
+        desk = Browser(s)  # another browser (the desk) continues it
+        st, h, _ = desk.post(f"/cases/{sid}/continue", {}, csrf_from=f"/cases/{sid}")
+        expect(st == 303 and h["location"] == "/intake" and desk.cookies["pt_intake"].startswith(sid), h)
+        _, page = desk.get("/intake")
+        expect('name="at"' in page, "the continued session shows its next question")
