@@ -1282,9 +1282,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
 
 /* ---- starting ----------------------------------------------------------------------------------- */
 
-static volatile sig_atomic_t stopping;
-static void on_signal(int sig) { stopping = sig; }
-
 /* --listen ADDR:PORT ([ADDR]:PORT for IPv6) into ss; *loopback set. */
 static int parse_listen(const char *arg, struct sockaddr_storage *ss, socklen_t *len, int *loopback) {
   char host[128];
@@ -1447,6 +1444,15 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv) {
     goto out;
   }
   pthread_key_create(&s.engine_key, close_engine);
+  /* The signals that stop the server are blocked in every thread (libmicrohttpd's inherit
+   * the mask) and taken by sigwait() in this one: delivered to a worker, a handler would
+   * leave this thread waiting for ever. */
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
   unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0) |
                    (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
   struct MHD_OptionItem tls[] = {
@@ -1470,13 +1476,9 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv) {
   if (!loopback && !cert)
     fprintf(stderr, "%s: WARNING: no TLS (--tls-cert/--tls-key): answers and the token cross the "
                     "network in clear text; use TLS or a reverse proxy with TLS\n", PROGNAME);
-  struct sigaction sa = {0};
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL);
-  while (!stopping) pause();
-  fprintf(stderr, "%s: stopping (signal %d)\n", PROGNAME, (int)stopping);
+  int sig = 0;
+  while (sigwait(&stop_signals, &sig) != 0) continue;
+  fprintf(stderr, "%s: stopping (signal %d)\n", PROGNAME, sig);
   MHD_stop_daemon(daemon);
   status = EXIT_OK;
 out_key:
