@@ -281,8 +281,12 @@ def worst_rss(binary, d, scale=1.0):
 
             def drain():
                 mark = b"\n" if fmt == "jsonl" else b'<article class="letter '
+                tail = b""  # the end of the last read: a mark cut between two reads counts
                 for chunk in iter(lambda: p.stdout.read(1 << 16), b""):
-                    count[0] += chunk.count(mark)  # (a mark cut between reads: 1 in 2000)
+                    text = tail + chunk
+                    count[0] += text.count(mark)
+                    keep = len(mark) - 1
+                    tail = text[-keep:] if keep else b""
 
             t = threading.Thread(target=drain)
             t.start()
