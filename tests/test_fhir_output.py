@@ -241,8 +241,7 @@ def test_fhir_hostile_ids_keep_the_id():
     name = os.path.join(d.encode(), b"caf\xe9 \x1b[2J.json")
     with open(name, "w") as f:
         f.write('{"answers": {"age": 40}}')
-    p = subprocess.run([os.environ.get("PSOAS_BIN", os.path.join(ROOT, "psoas-triage")), "eval", "--format", "fhir", d],
-                       capture_output=True, timeout=60)
+    p = run(["eval", "--format", "fhir", d])
     b = json.loads(p.stdout)
     want = os.path.join(d, "caf\ufffd \x1b[2J.json")
     expect(b["identifier"]["value"] == want and resources(b)["RiskAssessment"]["subject"]["display"] ==
