@@ -238,7 +238,7 @@ def worst_inputs(d, scale=1.0):
       - JSON Lines whose 1 MiB lines are arrays of ~350k cases (1.1 GB with --jobs 2),
       - JSON Lines of cases holding 1 MiB of text each (the longest a case may be),
       - the largest records: every finding yes and a 200-byte id of control characters,
-        written as referral letters (the biggest format)."""
+        written as referral letters and as FHIR Bundles (the biggest formats)."""
     out = []
     n = max(1000, int((64 << 20) * scale) // 3)
     path = os.path.join(d, "empty-cases.json")
@@ -266,6 +266,7 @@ def worst_inputs(d, scale=1.0):
     with open(path, "w") as f:
         f.write((json.dumps(loud) + "\n") * lines)
     out.append(("largest records, as letters", path, lines, "letter"))
+    out.append(("largest records, as FHIR Bundles", path, lines, "fhir"))
     return out
 
 
@@ -280,7 +281,8 @@ def worst_rss(binary, d, scale=1.0):
             count = [0]
 
             def drain():
-                mark = b"\n" if fmt == "jsonl" else b'<article class="letter '
+                mark = b"
+" if fmt in ("jsonl", "fhir") else b'<article class="letter '
                 tail = b""  # the end of the last read: a mark cut between two reads counts
                 for chunk in iter(lambda: p.stdout.read(1 << 16), b""):
                     text = tail + chunk

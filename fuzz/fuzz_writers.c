@@ -26,7 +26,12 @@
  *   - JSON Lines: one line, valid JSON, the computed disposition, the id as given when it
  *     is UTF-8;
  *   - letter: one page of the computed level (its class and its label), the id only in
- *     its cell and only escaped (no raw < > " ' or bare &).
+ *     its cell and only escaped (no raw < > " ' or bare &);
+ *   - FHIR: one line, valid JSON, a Bundle whose identifier is the id as given (when it is
+ *     UTF-8), holding a RiskAssessment with a prediction per concern of the concern's
+ *     level and a ServiceRequest exactly when the level refers (of its priority), or an
+ *     OperationOutcome for an error record; the same as a plain id's but for the id, the
+ *     subjects' displays and the UUIDs derived from the id.
  * An id that is valid UTF-8 without any character above must be shown exactly.
  *
  * Run from the repository root, like fuzz_case (it loads ./kb, ./rules and
@@ -399,6 +404,73 @@ static void check_letter(const strbuf *raw, const strbuf *plain, const char *id,
   sb_free(&shown);
 }
 
+/* ---- FHIR ------------------------------------------------------------------------------ */
+
+/* Removes from a Bundle what depends on the id: identifiers, subjects, ids, fullUrls and
+ * references (UUIDs of the id). */
+static void fhir_strip(json_t *j) {
+  static const char *const keys[] = {"identifier", "subject", "id", "fullUrl", "reference"};
+  size_t i;
+  json_t *v;
+  if (json_is_object(j)) {
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) json_object_del(j, keys[k]);
+    const char *key;
+    json_object_foreach(j, key, v) fhir_strip(v);
+  } else if (json_is_array(j)) {
+    json_array_foreach(j, i, v) fhir_strip(v);
+  }
+}
+
+/* The entry's resource of type rtype, or NULL. */
+static json_t *fhir_resource(json_t *bundle, const char *rtype) {
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(bundle, "entry"), i, e) {
+    json_t *r = json_object_get(e, "resource");
+    const char *t = json_string_value(json_object_get(r, "resourceType"));
+    if (t && !strcmp(t, rtype)) return r;
+  }
+  return NULL;
+}
+
+static void check_fhir(const strbuf *raw, const strbuf *plain, const char *id, int which) {
+  static const char *const priority[] = {"stat", "urgent", "routine"};
+  json_error_t e;
+  if (!raw->len || memchr(raw->s, '\n', raw->len) != raw->s + raw->len - 1) fail("fhir", "not exactly one line", raw->s);
+  check_shown("fhir", raw);
+  json_t *j = json_loadb(raw->s, raw->len, 0, &e), *p = json_loadb(plain->s, plain->len, 0, &e);
+  if (!j || !p) fail("fhir", e.text, raw->s);
+  const char *rt = json_string_value(json_object_get(j, "resourceType"));
+  if (!rt || strcmp(rt, "Bundle")) fail("fhir", "not a Bundle", raw->s);
+  const char *shown = json_string_value(json_object_get(json_object_get(j, "identifier"), "value"));
+  json_t *given = json_string(id); /* NULL when id is not UTF-8 */
+  if (!shown || (given && strcmp(shown, id))) fail("fhir", "the identifier is not the given id", raw->s);
+  json_decref(given);
+  size_t n = json_array_size(json_object_get(j, "entry"));
+  json_t *ra = fhir_resource(j, "RiskAssessment"), *sr = fhir_resource(j, "ServiceRequest");
+  if (which == LV_COUNT) {
+    if (n != 1 || !fhir_resource(j, "OperationOutcome")) fail("fhir", "an error record without its OperationOutcome", raw->s);
+  } else {
+    const struct result *r = &R[which];
+    json_t *preds = json_object_get(ra, "prediction");
+    if (!ra || n != (size_t)(1 + (which <= LV_REFER)) || (which <= LV_REFER) != !!sr)
+      fail("fhir", "not a RiskAssessment and a ServiceRequest exactly when the level refers", raw->s);
+    if (sr && strcmp(json_string_value(json_object_get(sr, "priority")), priority[which]))
+      fail("fhir", "the priority is not the level's", raw->s);
+    if (json_array_size(preds) != (size_t)r->nconcerns) fail("fhir", "not a prediction per concern", raw->s);
+    for (int i = 0; i < r->nconcerns; i++) {
+      json_t *risk = json_object_get(json_array_get(preds, (size_t)i), "qualitativeRisk");
+      const char *code = json_string_value(json_object_get(json_array_get(json_object_get(risk, "coding"), 0), "code"));
+      if (!code || strcmp(code, level_name(K->c[r->concerns[i].concern].level))) fail("fhir", "a prediction of another level", raw->s);
+    }
+  }
+  fhir_strip(j);
+  fhir_strip(p);
+  if (!json_equal(j, p)) fail("fhir", "the Bundle but what depends on the id differs from a plain id's", raw->s);
+  json_decref(j);
+  json_decref(p);
+}
+
 /* ---- one input -------------------------------------------------------------------------- */
 
 /* Record `which` (a level's vignette, or LV_COUNT: an error record) in format fmt for id. */
@@ -440,6 +512,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   write_record(&out, FMT_LETTER, which, id, style);
   write_record(&plain, FMT_LETTER, which, PLAIN_ID, style);
   check_letter(&out, &plain, id, level);
+  write_record(&out, FMT_FHIR, which, id, style);
+  write_record(&plain, FMT_FHIR, which, PLAIN_ID, style);
+  check_fhir(&out, &plain, id, which);
   sb_free(&out);
   sb_free(&plain);
   free(id);

@@ -939,12 +939,14 @@ static void summary_json(struct pipeline *p, strbuf *b) {
 /* Cases per chunk: few enough that a chunk's records stay near 1 MiB whatever the cases
  * hold, so that memory is bounded by the number of chunks in flight.  The largest record
  * per format (every finding yes, a 200-byte id of control characters; measured): JSON
- * Lines 7.6 KB, text 13 KB, CSV 1.1 KB, letter 19.5 KB. */
+ * Lines 7.6 KB, text 13 KB, CSV 1.1 KB, letter 19.5 KB, FHIR 33 KB (the id, escaped, six
+ * times over). */
 static int chunk_cases(enum format f) {
   switch (f) {
   case FMT_JSONL: return 128;
   case FMT_TEXT: return 64;
   case FMT_LETTER: return 48;
+  case FMT_FHIR: return 32;
   default: return CHUNK_CASES;
   }
 }

@@ -61,9 +61,11 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv) {
         o.format = FMT_CSV;
       else if (!strcmp(f, "letter"))
         o.format = FMT_LETTER;
+      else if (!strcmp(f, "fhir"))
+        o.format = FMT_FHIR;
       else {
         free(inputs);
-        return cmd_usage(ctx, "--format must be jsonl, text, csv or letter, not '%s'", f);
+        return cmd_usage(ctx, "--format must be jsonl, text, csv, letter or fhir, not '%s'", f);
       }
     } else if (!strcmp(a, "--jobs") && i + 1 < argc) {
       char *end;

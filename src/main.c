@@ -30,7 +30,7 @@ static const struct command commands[] = {
      "guided intake questionnaire (interactive; one answer per line when piped)"},
     {"screen", cmd_screen, "[--show-ids] [--save FILE] [--resume FILE]",
      "front-desk screen: red flags first, as few questions as possible"},
-    {"eval", cmd_eval, "[--format jsonl|text|csv|letter] [--jobs N] [--summary[=json]] [--progress|--no-progress] [--show-ids] [FILE|DIR|-]...",
+    {"eval", cmd_eval, "[--format jsonl|text|csv|letter|fhir] [--jobs N] [--summary[=json]] [--progress|--no-progress] [--show-ids] [FILE|DIR|-]...",
      "evaluate case files, directories of them, or JSON Lines on stdin ('-')"},
     {"serve", cmd_serve, "[--listen ADDR:PORT] [--cases DIR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--threads N]",
      "the intake, the front-desk screen and the cases as web pages, and a JSON API"},

@@ -1,6 +1,8 @@
 /* output.c -- see output.h. */
 #include "output.h"
 
+#include "fhirout.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -96,6 +98,42 @@ void out_json_string(strbuf *b, const char *str) {
   }
   sb_add(b, (const char *)run, (size_t)(s - run));
   sb_add(b, "\"", 1);
+}
+
+void out_json(strbuf *b, const json_t *j) {
+  const char *key;
+  json_t *v;
+  size_t i;
+  int first = 1;
+  switch (json_typeof(j)) {
+  case JSON_OBJECT:
+    sb_add(b, "{", 1);
+    json_object_foreach((json_t *)j, key, v) {
+      if (!first) sb_add(b, ",", 1);
+      first = 0;
+      out_json_string(b, key);
+      sb_add(b, ":", 1);
+      out_json(b, v);
+    }
+    sb_add(b, "}", 1);
+    break;
+  case JSON_ARRAY:
+    sb_add(b, "[", 1);
+    json_array_foreach((json_t *)j, i, v) {
+      if (i) sb_add(b, ",", 1);
+      out_json(b, v);
+    }
+    sb_add(b, "]", 1);
+    break;
+  case JSON_STRING:
+    out_json_string(b, json_string_value(j));
+    break;
+  default: { /* a number, true, false, null: as jansson writes it */
+    char *s = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+    if (s) sb_puts(b, s);
+    free(s);
+  }
+  }
 }
 
 /* Appends "key": (with the comma before it unless first). */
@@ -304,9 +342,7 @@ static void case_line(strbuf *b, const char *id, const char *suffix, int width) 
   sb_free(&t);
 }
 
-/* One item of a concern's `because`, in plain words (or as it is with OUT_SHOW_IDS): a
- * finding's label, "age 50 or over", "not: pain began with a lift or twist"... */
-static void because_words(strbuf *b, const kb *k, const char *item, int ids) {
+void out_because_words(strbuf *b, const kb *k, const char *item, int ids) {
   if (ids) {
     sb_puts(b, item);
     return;
@@ -353,7 +389,7 @@ static void text_body(strbuf *b, const kb *k, const struct result *r, int style,
       sb_puts(&t, "because: ");
       for (int j = 0; j < rc->nbecause; j++) {
         if (j) sb_puts(&t, "; ");
-        because_words(&t, k, result_because(r, rc, j), ids);
+        out_because_words(&t, k, result_because(r, rc, j), ids);
       }
       wrap(b, t.s, "      ", width);
       wrap(b, cd->advice, "      ", width);
@@ -491,6 +527,9 @@ void out_record(strbuf *b, enum format fmt, const kb *k, const char *id,
       letter_error(b, k, NULL, id, err);
     else
       letter_case(b, k, NULL, id, NULL, r);
+    break;
+  case FMT_FHIR:
+    fhir_record(b, k, id, r, err);
     break;
   }
 }

@@ -1,5 +1,5 @@
-/* output.h -- writing results: JSON Lines (the default), readable text, CSV, and the
- * letter to the patient's doctor (HTML, letter.h).
+/* output.h -- writing results: JSON Lines (the default), readable text, CSV, the letter
+ * to the patient's doctor (HTML, letter.h) and FHIR R4 Bundles (fhirout.h).
  *
  * Each writer prints one complete record for one case (or one error record) to f. */
 #ifndef PSOAS_OUTPUT_H
@@ -11,7 +11,7 @@
 #include "kb.h"
 #include "letter.h"
 
-enum format { FMT_JSONL, FMT_TEXT, FMT_CSV, FMT_LETTER };
+enum format { FMT_JSONL, FMT_TEXT, FMT_CSV, FMT_LETTER, FMT_FHIR };
 
 /* The result as a JSON object (caller owns the reference). */
 json_t *result_json(const kb *k, const char *id, const struct result *r);
@@ -42,6 +42,14 @@ int out_term_width(int fd);
  * backslash and control characters; all other UTF-8 as is).  Bytes that are not valid
  * UTF-8 become U+FFFD, so the output is always valid JSON. */
 void out_json_string(strbuf *b, const char *str);
+/* Appends j as compact JSON, its members in the order they were set and every string
+ * (keys too) written by out_json_string: jansson's values, written by the one escaping
+ * rule. */
+void out_json(strbuf *b, const json_t *j);
+/* Appends one item of a concern's `because` in plain words -- a finding's label (kb
+ * questions.json), "age 50 or over", "not: pain began with a lift or twist"... -- or as
+ * it is when ids is set (OUT_SHOW_IDS). */
+void out_because_words(strbuf *b, const kb *k, const char *item, int ids);
 /* The CSV header line, or "" for other formats. */
 const char *out_header(enum format fmt);
 /* Appends what comes before the first record (the CSV header line, the start of the

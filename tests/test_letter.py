@@ -210,7 +210,7 @@ def test_other_formats_unchanged_by_the_letter():
     """--format letter is an addition: the usage names it, and JSON Lines, text and CSV of
     the same case are what they were (the writers' own tests pin their bytes)."""
     p = run(["eval", "--format", "xml", DEV02])
-    expect(p.returncode == 64 and "--format must be jsonl, text, csv or letter" in p.stderr, p.stderr)
+    expect(p.returncode == 64 and "--format must be jsonl, text, csv, letter" in p.stderr, p.stderr)
     [r] = records(run(["eval", DEV02]).stdout)
     expect(list(r) == ["id", "disposition", "action", "concerns", "precautions", "indications",
                        "ask", "disclaimer", "program", "knowledge"], r)

@@ -12,6 +12,7 @@
 
 #include "../src/engine.h"
 #include "../src/fastcase.h"
+#include "../src/fhirout.h"
 #include "../src/kb.h"
 #include "../src/letter.h"
 #include "../src/output.h"
@@ -549,6 +550,50 @@ static void test_letter_escaping(void) {
   engine_close(e);
 }
 
+/* out_json writes a jansson value as the JSON Lines writer does (key order, escaping,
+ * numbers as jansson); fhir_uuid gives a version-8 UUID of the type and the id. */
+static void test_fhir_writing(void) {
+  struct engine *e = engine_open(K, "rules");
+  struct result r;
+  struct tcase c;
+  char err[512], a[37], a2[37], b2[37];
+  strbuf b = {0}, w = {0};
+  CHECK(e != NULL);
+  if (!e) return;
+  result_init(&r, K);
+  case_init(&c, K);
+  CHECK(parse("{\"id\":\"q\\u007f\\u2028\\n\",\"answers\":{\"abdominal_pulsation\":true,\"age\":70}}", &c,
+              err, sizeof err) == 0);
+  CHECK(engine_eval(e, &c, MODE_EVAL, 0, &r) == 0);
+  json_t *o = result_json(K, c.id, &r);
+  out_json(&b, o);
+  out_record(&w, FMT_JSONL, K, c.id, &r, NULL, 0);
+  CHECK(b.len + 1 == w.len && !strncmp(b.s, w.s, b.len));
+  json_decref(o);
+  sb_clear(&b);
+  o = json_pack("{s:i,s:b,s:n,s:[s,f],s:{}}", "n", -3, "t", 1, "z", "a", "x\"y", 0.5, "o");
+  out_json(&b, o);
+  CHECK(!strcmp(b.s, "{\"n\":-3,\"t\":true,\"z\":null,\"a\":[\"x\\\"y\",0.5],\"o\":{}}"));
+  json_decref(o);
+  sb_clear(&b);
+  out_record(&b, FMT_FHIR, K, c.id, &r, NULL, 0);
+  json_error_t je;
+  o = json_loads(b.s, 0, &je);
+  CHECK(o && !strcmp(json_string_value(json_object_get(json_object_get(o, "identifier"), "value")), c.id));
+  CHECK(b.len && memchr(b.s, '\n', b.len) == b.s + b.len - 1);
+  json_decref(o);
+  fhir_uuid(a, "RiskAssessment", "dev-02");
+  fhir_uuid(a2, "RiskAssessment", "dev-02");
+  fhir_uuid(b2, "ServiceRequest", "dev-02");
+  CHECK(strlen(a) == 36 && !strcmp(a, a2) && strcmp(a, b2) && a[8] == '-' && a[14] == '8' &&
+        strchr("89ab", a[19]));
+  sb_free(&b);
+  sb_free(&w);
+  case_free(&c);
+  result_free(&r);
+  engine_close(e);
+}
+
 static const struct {
   const char *name;
   void (*fn)(void);
@@ -557,6 +602,7 @@ static const struct {
     T(kb_loads),       T(kb_rejects_broken), T(when_conditions), T(case_values),
     T(case_errors),    T(fastcase_agrees),   T(engine_levels),     T(engine_bad_rules), T(output_escaping),
     T(output_matches_jansson), T(util),      T(typed_answers),     T(letter_escaping),
+    T(fhir_writing),
 };
 
 int main(int argc, char **argv) {
