@@ -281,8 +281,7 @@ def worst_rss(binary, d, scale=1.0):
             count = [0]
 
             def drain():
-                mark = b"
-" if fmt in ("jsonl", "fhir") else b'<article class="letter '
+                mark = b"\n" if fmt in ("jsonl", "fhir") else b'<article class="letter '
                 tail = b""  # the end of the last read: a mark cut between two reads counts
                 for chunk in iter(lambda: p.stdout.read(1 << 16), b""):
                     text = tail + chunk
