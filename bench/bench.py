@@ -383,6 +383,7 @@ def wrk_api_next(binary, seconds, connections=64, wrk_threads=2, server_threads=
             last = n
             time.sleep(0.5)
         logged = server.log().count(" POST /api/next 200\n")
+    shutil.rmtree(os.path.dirname(server.log_path), ignore_errors=True)  # the log's directory
     names = os.listdir(cases)
     files = [n for n in names if n.endswith(".json") and not n.startswith(".")]
     res["stray"] = sorted(set(names) - set(files) - {".secret"})
