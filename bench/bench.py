@@ -485,7 +485,8 @@ def main(argv):
         repeat = int(argv[argv.index("--repeat") + 1])
     web_seconds = int(argv[argv.index("--web-seconds") + 1]) if "--web-seconds" in argv else 30
     if "--quick" in argv:
-        n, stream_n, web_seconds = 20000, 100000, 10
+        n, stream_n = 20000, 100000
+        web_seconds = 10 if "--web-seconds" not in argv else web_seconds
         repeat = 1 if "--repeat" not in argv else repeat
     if "--web-only" in argv:
         return web_bench(binary, web_seconds)
