@@ -30,7 +30,7 @@ WEB  = web/letter-head.html web/letter.html web/letter-error.html web/letter.css
 OBJ  = $(SRC:src/%.c=build/%.o) $(CXXSRC:src/%.cc=build/%.o) build/web.o
 DEPS = build/.deps-ok
 
-.PHONY: all deps run test validate letter-doc check-vignettes clean install uninstall sanitize tsan valgrind fuzz fuzz-short bench
+.PHONY: all deps run test validate letter-doc check-vignettes clean install uninstall sanitize tsan valgrind fuzz fuzz-short bench bench-web screenshots
 
 all: psoas-triage rules/rules.bin doc/knowledge.md
 
@@ -112,7 +112,18 @@ test: psoas-triage $(IMAGE) build/unit-tests build/libfaults.so
 validate: psoas-triage $(IMAGE)
 	python3 tests/validate.py
 
-# Throughput, start-up and memory of eval (bench/bench.py); needs jq for the comparison.
+# The README's screenshots of the web pages (doc/screenshots/*.png), taken while
+# tests/test_browser.py drives them in headless chromium (chromium, chromium-driver,
+# python3-selenium); `make test` runs the same tests without rewriting them.
+screenshots: psoas-triage $(IMAGE)
+	PSOAS_SCREENSHOTS=1 $(PYTEST) $(PYTEST_OPTS) tests/test_browser.py
+
+# `serve` under wrk alone (bench/bench.py --web-only): 30 s, 64 connections, POST /api/next.
+bench-web: psoas-triage $(IMAGE)
+	python3 bench/bench.py --web-only
+
+# Throughput, start-up and memory of eval, and serve under wrk (bench/bench.py); needs jq
+# for the comparison (and wrk for the web part, which is skipped without it).
 bench: psoas-triage $(IMAGE)
 	@command -v jq >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >&2; } || \

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""bench.py -- `make bench`: throughput, start-up and memory of `psoas-triage eval`.
+"""bench.py -- `make bench`: throughput, start-up and memory of `psoas-triage eval`, and
+`psoas-triage serve` under load.
 
     python3 bench/bench.py [--bin PATH] [--cases N] [--stream N (0: none)] [--repeat N] [--quick]
+                           [--web-seconds N] [--web-only]
 
 Generates a deterministic synthetic case set (seeded PRNG, default 100,000 cases: mostly
 plausible clinic answers, some checkbox forms, ~1% invalid cases) into bench/data/, then
@@ -15,9 +17,15 @@ prints, measured in this run on this file:
   - peak RSS of the 100k run and of a --stream-case stream (default 1,000,000) piped
     into `eval --jobs 2 -` as it is generated (bounded memory: must stay < 64 MB),
   - peak RSS on the worst-case inputs (worst_inputs()) with --jobs 1, 2 and 256, against
-    the promised bound (16 MB + 10 MB per worker thread).
+    the promised bound (16 MB + 10 MB per worker thread),
+  - the web (skipped without wrk): wrk with 64 connections for --web-seconds (default 30)
+    against `serve`'s POST /api/next, every request a new session with a complete case
+    (bench/api-next.lua): requests/s, latency p50/p90/p99, and the checks -- no non-2xx,
+    no socket error, every completed session's case file on disk, as many files as the
+    server answered 200, each file's eval the level of its case (wrk_api_next()).
 
-Also importable: tests use gen_cases() for their generated inputs.
+Also importable: tests use gen_cases() for their generated inputs, and test_load.py
+wrk_api_next() for a 5 s run.
 """
 import filecmp
 import json
@@ -299,6 +307,172 @@ def worst_rss(binary, d, scale=1.0):
     return rows
 
 
+# ---- the web: wrk against POST /api/next (bench/api-next.lua) ----------------------------------
+
+WRK_SCRIPT = os.path.join(HERE, "api-next.lua")
+
+
+def api_next_bodies(kb_dir=None):
+    """Complete cases for POST /api/next, one per vignette (tests/vignettes): its answers,
+    every other question answered no (age, sex and weeks: don't know), so that the
+    dialogue is over with them.  Returns [(body as one JSON line, answers)]."""
+    qs = load_questions(kb_dir)
+    out = []
+    vdir = os.path.join(ROOT, "tests", "vignettes")
+    for name in sorted(os.listdir(vdir)):
+        with open(os.path.join(vdir, name)) as f:
+            given = json.load(f)["answers"]
+        answers = {q["id"]: given.get(q["id"], False if q["type"] == "bool" else "unknown") for q in qs}
+        out.append((json.dumps({"answers": answers}, separators=(",", ":")), answers))
+    return out
+
+
+def same_answers(answers):
+    """A key for a set of answers as a case file holds them ("yes" is saved as true)."""
+    norm = {"yes": True, "no": False, None: "unknown"}
+    return json.dumps({k: norm.get(v, v) if not isinstance(v, bool) else v for k, v in answers.items()},
+                      sort_keys=True)
+
+
+def expected_levels(binary, answers_list):
+    """eval's disposition of each set of answers (one eval run over them all)."""
+    lines = "".join(json.dumps({"id": f"b{i}", "answers": a}) + "\n" for i, a in enumerate(answers_list))
+    p = subprocess.run([binary, "eval", "-"], input=lines, capture_output=True, text=True, check=False)
+    recs = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    assert len(recs) == len(answers_list) and all("disposition" in r for r in recs), p.stderr[-2000:]
+    return [r["disposition"] for r in recs]
+
+
+def wrk_api_next(binary, seconds, connections=64, wrk_threads=2, server_threads=None, timeout=30,
+                 workdir=None):
+    """Runs `psoas-triage serve --cases DIR` on a free port and wrk (api-next.lua: every
+    request a new session with a complete case) against POST /api/next for `seconds`,
+    then checks the cases directory against what wrk and the server's log say.  Returns a
+    dict: wrk's figures (requests, rps, latency_us p50/p90/p99/max, errors, not_200,
+    not_done) and the checks:
+      files      case files in DIR once the server is idle (it answers the requests in
+                 flight when wrk stops, up to one a connection, after wrk has gone);
+      logged_200 requests the server logged as answered 200: must equal files;
+      missing    sessions wrk got a 200 for whose file is not in DIR: must be none;
+      in_flight  files - completed sessions: the ones wrk stopped waiting for (<= connections);
+      unreadable files that do not parse; stray: files in DIR other than cases and .secret;
+      wrong      files whose eval level is not the level expected of their case, or not
+                 the level the response gave: must be none."""
+    import shutil
+    import tempfile
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    import harness  # noqa: E402
+    work = workdir or tempfile.mkdtemp(prefix="psoas-load-")
+    cases = os.path.join(work, "cases")
+    bodies = api_next_bodies()
+    want = expected_levels(binary, [a for _, a in bodies])
+    by_answers = {same_answers(a): lv for (_, a), lv in zip(bodies, want)}
+    body_file, out_file = os.path.join(work, "bodies.jsonl"), os.path.join(work, "sessions.txt")
+    with open(body_file, "w") as f:
+        f.write("".join(b + "\n" for b, _ in bodies))
+    extra = ["--threads", str(server_threads)] if server_threads else []
+    with harness.WebServer(*extra, cases=cases, program=binary) as server:
+        p = subprocess.run(["wrk", "-t", str(wrk_threads), "-c", str(connections), "-d", f"{seconds}s",
+                            "--timeout", f"{timeout}s", "--latency", "-s", WRK_SCRIPT,
+                            f"{server.url}/api/next", "--", body_file, out_file],
+                           capture_output=True, text=True, timeout=seconds + timeout + 120)
+        line = [ln for ln in p.stdout.splitlines() if ln.startswith("wrk-api-next: ")]
+        assert p.returncode == 0 and line, f"wrk failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
+        res = json.loads(line[0].split(": ", 1)[1])
+        res["wrk_output"] = p.stdout
+        # the requests in flight when wrk stopped: wait until the server is idle
+        last, still, deadline = -1, 0, time.time() + 120
+        while still < 4 and time.time() < deadline:
+            n = len(os.listdir(cases))
+            still = still + 1 if n == last else 0
+            last = n
+            time.sleep(0.5)
+        logged = server.log().count(" POST /api/next 200\n")
+    shutil.rmtree(os.path.dirname(server.log_path), ignore_errors=True)  # the log's directory
+    names = os.listdir(cases)
+    files = [n for n in names if n.endswith(".json") and not n.startswith(".")]
+    res["stray"] = sorted(set(names) - set(files) - {".secret"})
+    res["files"], res["logged_200"] = len(files), logged
+    with open(out_file) as f:
+        got = dict(line.split() for line in f if line.strip())
+    res["missing"] = sorted(set(got) - {n[:-5] for n in files})
+    res["in_flight"] = len(files) - len(got)
+    # every file: it parses, its case is one of the bodies, eval gives its expected level
+    # (and the one the response said, for the sessions wrk saw)
+    unreadable, wrong, levels = [], [], {}
+    ev = subprocess.run([binary, "eval", cases], capture_output=True, text=True, check=False)
+    for line in ev.stdout.splitlines():
+        r = json.loads(line)
+        levels[r["id"]] = r.get("disposition")
+    for n in files:
+        sid = n[:-5]
+        try:
+            with open(os.path.join(cases, n)) as f:
+                doc = json.load(f)
+        except (OSError, ValueError) as e:
+            unreadable.append(f"{n}: {e}")
+            continue
+        expect = by_answers.get(same_answers(doc.get("answers") or {}))
+        if expect is None or levels.get(sid) != expect or (sid in got and got[sid] != expect):
+            wrong.append(f"{sid}: eval {levels.get(sid)}, expected {expect}, response {got.get(sid)}")
+    res["unreadable"], res["wrong"] = unreadable, wrong
+    res["levels"] = {lv: sum(1 for x in levels.values() if x == lv) for lv in sorted(set(levels.values()), key=str)}
+    if not workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return res
+
+
+def load_report(res, connections):
+    """The lines `make bench` prints of a wrk_api_next result, and whether every check
+    held."""
+    e = res["errors"]
+    socket_errors = e["connect"] + e["read"] + e["write"] + e["timeout"]
+    ok = (socket_errors == 0 and res["not_200"] == 0 and e["status"] == 0 and res["not_done"] == 0
+          and res["files"] == res["logged_200"] and not res["missing"] and 0 <= res["in_flight"] <= connections
+          and not res["unreadable"] and not res["wrong"] and not res["stray"])
+    lat = res["latency_us"]
+    return [
+        f"  POST /api/next, {connections} connections: {res['rps']:.0f} requests/s, latency p50 "
+        f"{lat['p50'] / 1000:.1f} ms, p90 {lat['p90'] / 1000:.1f} ms, p99 {lat['p99'] / 1000:.1f} ms, max "
+        f"{lat['max'] / 1000:.1f} ms ({res['requests']} requests in {res['duration_us'] / 1e6:.1f} s)",
+        f"    non-2xx {res['not_200']}, not done {res['not_done']}, socket errors {socket_errors} "
+        f"(connect {e['connect']}, read {e['read']}, write {e['write']}, timeout {e['timeout']})",
+        f"    case files on disk {res['files']} = answered 200 in the server's log {res['logged_200']}: "
+        f"{'yes' if res['files'] == res['logged_200'] else 'NO'}; every completed session on disk: "
+        f"{'yes' if not res['missing'] else 'NO, %d missing' % len(res['missing'])} "
+        f"({res['in_flight']} more were in flight when wrk stopped)",
+        f"    each file's eval is its case's level: {'yes' if not res['wrong'] else 'NO, %d not' % len(res['wrong'])}"
+        f" ({', '.join(f'{k} {v}' for k, v in res['levels'].items())}); unreadable {len(res['unreadable'])}, "
+        f"stray files {len(res['stray'])}",
+    ], ok
+
+
+def web_bench(binary, seconds, connections=64):
+    """`serve` under wrk: POST /api/next for `seconds` with `connections` connections;
+    prints the figures and the checks; returns 0, or 1 when a check failed."""
+    import shutil
+    if not shutil.which("wrk"):
+        print("  web: skipped, wrk is not installed (Debian: apt-get install wrk)")
+        return 0
+    res = wrk_api_next(binary, seconds, connections=connections)
+    lines, ok = load_report(res, connections)
+    print("\n".join(lines))
+    print(f"    (wrk -t2 -c{connections} -d{seconds}s --latency -s bench/api-next.lua; serve --threads "
+          f"{os.cpu_count()} on this machine's {os.cpu_count()} cores, the cases on "
+          f"{tempfile_fs()}): {'every check held' if ok else 'A CHECK FAILED'}")
+    return 0 if ok else 1
+
+
+def tempfile_fs():
+    """The file system type of the temporary directory (the cases' disk: fsync's cost)."""
+    import tempfile
+    try:
+        p = subprocess.run(["df", "--output=fstype", tempfile.gettempdir()], capture_output=True, text=True)
+        return p.stdout.split()[-1] + " " + tempfile.gettempdir()
+    except (OSError, IndexError):
+        return tempfile.gettempdir()
+
+
 def met(ok):
     return "met" if ok else "NOT MET"
 
@@ -314,9 +488,13 @@ def main(argv):
         stream_n = int(argv[argv.index("--stream") + 1])
     if "--repeat" in argv:
         repeat = int(argv[argv.index("--repeat") + 1])
+    web_seconds = int(argv[argv.index("--web-seconds") + 1]) if "--web-seconds" in argv else 30
     if "--quick" in argv:
         n, stream_n = 20000, 100000
+        web_seconds = 10 if "--web-seconds" not in argv else web_seconds
         repeat = 1 if "--repeat" not in argv else repeat
+    if "--web-only" in argv:
+        return web_bench(binary, web_seconds)
     path = ensure_data(n)
     size = os.path.getsize(path)
     print(f"bench: {n} cases, {size / 1e6:.1f} MB ({path}), {os.cpu_count()} cores, "
@@ -367,8 +545,9 @@ def main(argv):
     print(f"  start-up to first result (median of 30): {s1 * 1000:.1f} ms with --jobs 1, "
           f"{sn * 1000:.1f} ms with the default --jobs {os.cpu_count()} "
           f"(target < 10 ms: {met(max(s1, sn) < 0.010)})")
+    web_status = web_bench(binary, web_seconds)
     if stream_n <= 0:
-        return 0
+        return web_status
     secs, rss, count, status = stream_rss(binary, stream_n)
     print(f"  stream of {stream_n} cases on stdin, --jobs 2: {secs:.1f} s, {count} records, "
           f"peak RSS {rss / 1024:.1f} MB (target < 64 MB: {met(rss < 64 * 1024)}, exit {status})")
@@ -383,7 +562,7 @@ def main(argv):
         bound = rss_bound_kib(workers)
         print(f"    {name:30} --jobs {jobs:3} ({workers} workers): {kib / 1024:6.1f} MB of "
               f"{bound / 1024:4.0f} MB: {met(kib < bound)}  ({count} records, exit {status})")
-    return 0
+    return web_status
 
 
 if __name__ == "__main__":

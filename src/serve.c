@@ -579,7 +579,20 @@ static void result_page(strbuf *b, struct request *r, const struct dialogue *d) 
   else
     out_record(&t, FMT_TEXT, k, d->c.id, ok ? &full : NULL, ok ? NULL : "the rules failed on this case",
                OUT_WIDTH(80));
-  sb_puts(b, "<h2>The result</h2>\n<pre class=\"record\">");
+  if (dlg_emergency(d) || lv == LV_EMERGENCY) {
+    sb_puts(b, "<h2>The result</h2>\n"); /* the page's heading is the emergency's */
+  } else { /* the level first, in words (the desk's verdict on the screen), then the record */
+    enum level shown = d->mode == MODE_SCREEN ? d->r.disposition : lv;
+    sb_printf(b, "<h1>The result</h1>\n<p class=\"verdict lv-%s\"><strong>", level_name(shown));
+    esc(b, d->mode == MODE_SCREEN ? d->sk->verdict[shown] : k->levels[shown].label);
+    sb_puts(b, "</strong>");
+    if (d->mode != MODE_SCREEN) {
+      sb_puts(b, " ");
+      esc(b, k->levels[shown].action);
+    }
+    sb_puts(b, "</p>\n");
+  }
+  sb_puts(b, "<pre class=\"record\">");
   esc_lines(b, t.s);
   sb_puts(b, "</pre>\n");
   sb_free(&t);

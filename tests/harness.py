@@ -95,3 +95,66 @@ def write(path, text):
     with open(path, "w") as f:
         f.write(text)
     return path
+
+
+class WebServer:
+    """`psoas-triage serve --listen 127.0.0.1:0 --cases DIR` on a free port (read from the
+    line "serving on ... (port N)" it writes on stderr), its log in a file (a pipe nobody
+    reads would fill up and stop the server); stop() sends SIGTERM and wants exit 0.
+    program: the binary to run (default: binary(), PSOAS_BIN)."""
+
+    def __init__(self, *args, cases=None, threads=None, start_timeout=60, program=None):
+        import re
+        import time
+        base = tmpdir("psoas-web-")
+        self.cases = cases or os.path.join(base, "cases")
+        self.log_path = os.path.join(base, "serve.log")
+        cmd = shlex.split(os.environ.get("PSOAS_WRAP", "")) + [
+            program or binary(), "serve", "--listen", "127.0.0.1:0", "--cases", self.cases, *args]
+        if threads:
+            cmd += ["--threads", str(threads)]
+        self.log_file = open(self.log_path, "w")
+        self.p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log_file)
+        deadline = time.time() + start_timeout
+        while True:
+            m = re.search(r"serving on \S+ \(port (\d+)\)", self.log())
+            if m:
+                break
+            if self.p.poll() is not None or time.time() > deadline:
+                self.p.kill()
+                self.p.wait()
+                raise AssertionError(f"serve did not start (exit {self.p.returncode}):\n{self.log()[-3000:]}")
+            time.sleep(0.05)
+        self.port = int(m.group(1))
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def stop(self, timeout=60):
+        import signal
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+        try:
+            self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            raise AssertionError(f"serve did not stop within {timeout} s of SIGTERM")
+        finally:
+            self.log_file.close()
+        tool = os.environ.get("PSOAS_TOOL_STATUS")
+        expect(not (tool and self.p.returncode == int(tool)),
+               f"the checking tool reported errors:\n{self.log()[-6000:]}")
+        expect(self.p.returncode == 0, f"serve exited {self.p.returncode}:\n{self.log()[-3000:]}")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, typ, value, tb):
+        try:
+            self.stop()
+        except AssertionError:
+            if typ is None:  # else the test's own failure is the one to see
+                raise
