@@ -721,12 +721,14 @@ static enum MHD_Result dialogue_post(struct request *r, enum mode mode, int back
 
 struct listed {
   char *id;
-  time_t mtime;
+  struct timespec mtime; /* to the nanosecond: two sessions of one second keep their order */
 };
 
 static int newest_first(const void *a, const void *b) {
   const struct listed *x = a, *y = b;
-  return x->mtime < y->mtime ? 1 : x->mtime > y->mtime ? -1 : strcmp(x->id, y->id);
+  if (x->mtime.tv_sec != y->mtime.tv_sec) return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
+  if (x->mtime.tv_nsec != y->mtime.tv_nsec) return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+  return strcmp(x->id, y->id);
 }
 
 /* GET /cases: today's sessions, newest first (?all=1: every one, the newest CASES_LISTED). */
@@ -758,7 +760,7 @@ static enum MHD_Result cases_page(struct request *r) {
         continue;
       }
       if (n == cap) l = xrealloc(l, sizeof *l * (cap = cap ? 2 * cap : 64));
-      l[n++] = (struct listed){id, st.st_mtime};
+      l[n++] = (struct listed){id, st.st_mtim};
     }
     closedir(dir);
   } else if (dfd >= 0) {
@@ -774,7 +776,7 @@ static enum MHD_Result cases_page(struct request *r) {
   struct engine *e = thread_engine(s);
   for (size_t i = 0; i < n && i < CASES_LISTED && e; i++) {
     char err[512], when[32];
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&l[i].mtime));
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&l[i].mtime.tv_sec));
     json_t *j = read_case(s, l[i].id, err, sizeof err);
     const char *mode = json_string_value(json_object_get(json_object_get(j, "dialogue"), "mode"));
     enum mode m = mode && !strcmp(mode, "screen") ? MODE_SCREEN : MODE_INTAKE;

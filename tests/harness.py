@@ -103,14 +103,15 @@ class WebServer:
     reads would fill up and stop the server); stop() sends SIGTERM and wants exit 0.
     program: the binary to run (default: binary(), PSOAS_BIN)."""
 
-    def __init__(self, *args, cases=None, threads=None, start_timeout=60, program=None):
+    def __init__(self, *args, cases=None, threads=None, start_timeout=60, program=None,
+                 listen="127.0.0.1:0"):
         import re
         import time
         base = tmpdir("psoas-web-")
         self.cases = cases or os.path.join(base, "cases")
         self.log_path = os.path.join(base, "serve.log")
         cmd = shlex.split(os.environ.get("PSOAS_WRAP", "")) + [
-            program or binary(), "serve", "--listen", "127.0.0.1:0", "--cases", self.cases, *args]
+            program or binary(), "serve", "--listen", listen, "--cases", self.cases, *args]
         if threads:
             cmd += ["--threads", str(threads)]
         self.log_file = open(self.log_path, "w")

@@ -748,8 +748,6 @@ def test_desk_cases(browsers):
                and f"lv-{slevel}" in rows[0]["class"], f"after Continue: {rows}")
 
 
-@pytest.mark.xfail(strict=True, reason="/cases orders by the files' modification times in whole "
-                   "seconds, then by id: of two sessions of the same second the newer may come second")
 def test_cases_newest_first_within_a_second(browsers):
     """Two sessions made within the same second: the newer is listed first."""
     import urllib.request

@@ -7,33 +7,22 @@ import http.client
 import json
 import os
 import re
-import shlex
-import signal
 import socket
 import subprocess
 import time
 import urllib.parse
 
-from harness import HERE, Skip, binary, expect, records, run, tmpdir, write
+from harness import HERE, Skip, WebServer, binary, expect, records, run, tmpdir, write
 
 DEV = sorted(glob.glob(os.path.join(HERE, "vignettes", "dev-*.json")))
 
 
-class Server:
-    """The server on a free port, its cases in a new directory; stopped with SIGTERM."""
+class Server(WebServer):
+    """The server on a free port, its cases in a new directory, its log in a file
+    (harness.WebServer); request(): one request on a connection of its own."""
 
     def __init__(self, *args, listen="127.0.0.1:0", cases=None):
-        self.cases = cases or os.path.join(tmpdir("psoas-serve-"), "cases")
-        cmd = shlex.split(os.environ.get("PSOAS_WRAP", "")) + [
-            binary(), "serve", "--listen", listen, "--cases", self.cases, "--threads", "2", *args]
-        self.p = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
-        line = self.p.stderr.readline()
-        m = re.search(r"\(port (\d+)\)", line)
-        if not m:
-            self.p.kill()
-            raise AssertionError(f"the server did not start: {line}{self.p.stderr.read()}")
-        self.port = int(m.group(1))
-        self.log = ""
+        super().__init__(*args, cases=cases, threads=2, listen=listen)
 
     def request(self, method, path, body=None, headers=None, timeout=30):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -45,25 +34,6 @@ class Server:
         data = r.read().decode("utf-8", "replace")
         c.close()
         return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
-
-    def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            _, err = self.p.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            _, err = self.p.communicate()
-        self.log += err
-        tool = os.environ.get("PSOAS_TOOL_STATUS")
-        expect(not (tool and self.p.returncode == int(tool)), f"the checking tool reported errors:\n{err[-4000:]}")
-        expect(self.p.returncode == 0, f"serve exited {self.p.returncode}:\n{err[-3000:]}")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.p.poll() is None:
-            self.stop()
 
 
 class Browser:
@@ -292,7 +262,7 @@ def test_other_addresses_need_a_token():
 
 def test_no_token_401_on_a_non_loopback_address():
     with Server("--token-file", token_file(), listen="0.0.0.0:0") as s:
-        expect("WARNING: no TLS" in s.p.stderr.readline(), "no warning without TLS")
+        expect("WARNING: no TLS" in s.log(), "no warning without TLS")
         status, h, data = s.request("POST", "/api/eval", '{"answers":{}}')
         expect(status == 401 and h.get("www-authenticate") == "Bearer", status)
         status, _, data = s.request("GET", "/cases")
@@ -406,10 +376,10 @@ def test_logs_name_no_answer():
         _, page = b.get("/intake")
         at = re.search(r'name="at" value="([^"]*)"', page).group(1)
         b.post("/intake/answer", {"at": at, "a": "value", "v": "77"}, csrf_from="/intake")
-    for line in s.log.splitlines():
-        expect(re.fullmatch(r"psoas-triage: (\S+ (GET|POST) \S+ \d{3}|stopping \(signal 15\))", line),
+    for line in s.log().splitlines():
+        expect(re.fullmatch(r"psoas-triage: (\S+ (GET|POST) \S+ \d{3}|stopping \(signal 15\)|serving on .*)", line),
                f"a log line says more than the request: {line!r}")
-    expect("77" not in s.log and "female" not in s.log, "an answer reached the log")
+    expect("77" not in s.log() and "female" not in s.log(), "an answer reached the log")
 
 
 def test_guessing_the_token_is_429_after_ten_tries():
