@@ -22,7 +22,7 @@ LDLIBS   += -lclips -lsimdjson -ljansson -lnettle -lmicrohttpd -lreadline -lm -l
 
 SRC  = src/util.c src/kb.c src/tcase.c src/engine.c src/output.c src/batch.c \
        src/commands.c src/check.c src/main.c src/lineedit.c src/screenkb.c src/intake.c \
-       src/knowledge.c src/letter.c src/dialogue.c src/serve.c
+       src/knowledge.c src/letter.c src/dialogue.c src/serve.c src/fhir.c
 CXXSRC = src/fastcase.cc
 # The pages' files (templates, style, body chart), embedded in the program: build/web.c.
 WEB  = web/letter-head.html web/letter.html web/letter-error.html web/letter.css web/bodychart.svg \
