@@ -3,11 +3,13 @@
  * Built with jansson throughout: no JSON text is written by hand here. */
 #include "fhir.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "tcase.h"
 #include "util.h"
 
 #define EXT_MIN_VALUE "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -184,6 +186,180 @@ json_t *fhir_questionnaire(const kb *k) {
     json_decref(therapist);
   json_object_set_new(qn, "item", items);
   return qn;
+}
+
+/* ---- QuestionnaireResponses as cases ------------------------------------------------------- */
+
+int fhir_is_resource(json_t *j) { return json_is_object(j) && json_object_get(j, "resourceType"); }
+
+static int bad(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, n, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static int is_type(json_t *resource, const char *type) {
+  const char *t = json_string_value(json_object_get(resource, "resourceType"));
+  return t && !strcmp(t, type);
+}
+
+int fhir_is_response(json_t *j) { return is_type(j, "QuestionnaireResponse"); }
+
+int fhir_maybe_bundle(const char *text, size_t len) {
+  return memchr(text, '\\', len) || memmem(text, len, "Bundle", 6);
+}
+
+int fhir_bundle_readable(json_t *type, size_t responses, char *err, size_t n) {
+  static const char *const kinds[] = {"collection", "batch", "transaction", "searchset", NULL};
+  const char *const *k = kinds;
+  while (json_is_string(type) && *k && strcmp(json_string_value(type), *k)) k++;
+  if (!json_is_string(type) || !*k) {
+    char shown[64];
+    if (type) case_show(type, shown, sizeof shown);
+    return bad(err, n, "a Bundle of type %s: eval reads collection, batch, transaction and "
+                       "searchset Bundles of QuestionnaireResponses", type ? shown : "(none)");
+  }
+  if (!responses) return bad(err, n, "a Bundle with no QuestionnaireResponse in it");
+  return 0;
+}
+
+int fhir_responses(json_t *r, fhir_response_fn *fn, void *arg, char *err, size_t n) {
+  char shown[64];
+  json_t *type = json_object_get(r, "resourceType");
+  if (fhir_is_response(r)) {
+    fn(arg, r, 0);
+    return 0;
+  }
+  if (!is_type(r, "Bundle")) {
+    case_show(type, shown, sizeof shown);
+    return bad(err, n, "resourceType %s: eval reads a QuestionnaireResponse, or a Bundle of them", shown);
+  }
+  json_t *entries = json_object_get(r, "entry"), *e;
+  size_t i, found = 0;
+  json_array_foreach(entries, i, e) found += fhir_is_response(json_object_get(e, "resource"));
+  if (fhir_bundle_readable(json_object_get(r, "type"), found, err, n) < 0) return -1;
+  json_array_foreach(entries, i, e) {
+    json_t *res = json_object_get(e, "resource");
+    if (fhir_is_response(res)) fn(arg, res, i + 1);
+  }
+  return 0;
+}
+
+/* The value of qr's id, else of its identifier (an Identifier in R4; the first of a list,
+ * as R5 has it), or NULL. */
+static json_t *id_value(json_t *qr) {
+  json_t *id = json_object_get(qr, "id"), *ident = json_object_get(qr, "identifier");
+  if (id) return id;
+  if (json_is_array(ident)) ident = json_array_get(ident, 0);
+  return json_object_get(ident, "value");
+}
+
+const char *fhir_case_id(json_t *qr) {
+  json_t *v = id_value(qr);
+  const char *s = json_string_value(v);
+  size_t len = s ? json_string_length(v) : 0;
+  return s && len > 0 && len <= CASE_ID_MAX && strlen(s) == len ? s : NULL;
+}
+
+/* Reading one QuestionnaireResponse's items into the answers of a case file. */
+struct reading {
+  const kb *k;
+  json_t *answers;   /* finding id -> its value, as a case file has it */
+  char *seen;        /* per question: its item was met (a second one is an error) */
+  char *err;
+  size_t n;
+};
+
+/* 1 if link is an item of our Questionnaire that takes no answer: the disclaimer, the
+ * therapist's group, a finding's help text.  Forms may return them; they say nothing. */
+static int takes_no_answer(const kb *k, const char *link) {
+  if (!strcmp(link, FHIR_LINK_DISCLAIMER) || !strcmp(link, FHIR_LINK_THERAPIST)) return 1;
+  const char *dash = strrchr(link, '-');
+  return dash && (!strcmp(dash, "-help") || !strcmp(dash, "-why")) &&
+         kb_question_n(k, link, (size_t)(dash - link)) >= 0;
+}
+
+/* The answer of finding qi: its value[x] (valueCoding by its code) into r->answers, as a
+ * case file would hold it, for case_from_json to judge.  An answer without a value
+ * leaves the finding unanswered. */
+static int read_answer(struct reading *r, int qi, json_t *answer) {
+  const char *id = r->k->q[qi].id, *key, *which = NULL;
+  json_t *v, *value = NULL;
+  if (!json_is_object(answer)) return bad(r->err, r->n, "linkId '%s': an answer must be an object", id);
+  json_object_foreach(answer, key, v) {
+    if (strncmp(key, "value", 5)) continue;
+    if (which) return bad(r->err, r->n, "linkId '%s': an answer with both %s and %s", id, which, key);
+    which = key;
+    value = v;
+  }
+  if (!value) return 0;
+  if (json_is_null(value)) return bad(r->err, r->n, "linkId '%s': %s is null", id, which);
+  if (!strcmp(which, "valueCoding") && json_object_get(value, "code"))
+    value = json_object_get(value, "code"); /* the system is not checked: the code is the choice */
+  json_object_set(r->answers, id, value);
+  return 0;
+}
+
+static int read_items(struct reading *r, json_t *items, int depth);
+
+/* One item: its answer, if its linkId is a finding; then the items nested in it and in
+ * its answers.  Returns 0, or -1 with the message in r->err. */
+static int read_item(struct reading *r, json_t *item, int depth) {
+  char shown[64];
+  if (!json_is_object(item)) return bad(r->err, r->n, "an item must be an object");
+  json_t *link = json_object_get(item, "linkId"), *answers = json_object_get(item, "answer"), *a;
+  const char *id = json_string_value(link);
+  if (!id) return bad(r->err, r->n, "an item without a linkId");
+  case_show(link, shown, sizeof shown);
+  if (answers && !json_is_array(answers))
+    return bad(r->err, r->n, "linkId %s: \"answer\" must be an array", shown);
+  int qi = strlen(id) == json_string_length(link) ? kb_question(r->k, id) : -1;
+  if (qi < 0 && !takes_no_answer(r->k, id)) {
+    const char *hint = strlen(id) <= CASE_VALUE_MAX ? kb_suggest_question(r->k, id) : NULL;
+    return bad(r->err, r->n, "linkId %s is not a finding%s%s%s", shown,
+               hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+  }
+  if (qi < 0 && json_array_size(answers))
+    return bad(r->err, r->n, "linkId %s takes no answer (it is not a question)", shown);
+  if (qi >= 0) {
+    if (r->seen[qi]++) return bad(r->err, r->n, "linkId '%s' appears twice", id);
+    if (json_array_size(answers) > 1)
+      return bad(r->err, r->n, "linkId '%s' has %zu answers (a finding takes one)", id,
+                 json_array_size(answers));
+    if (json_array_size(answers) == 1 && read_answer(r, qi, json_array_get(answers, 0)) < 0) return -1;
+  }
+  size_t i;
+  json_array_foreach(answers, i, a) /* answer.item: items nested under an answer */
+    if (read_items(r, json_object_get(a, "item"), depth + 1) < 0) return -1;
+  return read_items(r, json_object_get(item, "item"), depth + 1);
+}
+
+/* The items of a list (a resource's, an item's or an answer's), depth levels down. */
+static int read_items(struct reading *r, json_t *items, int depth) {
+  if (!items) return 0;
+  if (!json_is_array(items)) return bad(r->err, r->n, "\"item\" must be an array");
+  if (depth > CASE_DEPTH_MAX) return bad(r->err, r->n, "items nested more than %d levels deep", CASE_DEPTH_MAX);
+  size_t i;
+  json_t *item;
+  json_array_foreach(items, i, item) if (read_item(r, item, depth) < 0) return -1;
+  return 0;
+}
+
+json_t *fhir_case_from(const kb *k, json_t *qr, char *err, size_t n) {
+  struct reading r = {k, json_object(), xcalloc((size_t)k->nq + 1, 1), err, n};
+  json_t *c = NULL;
+  if (read_items(&r, json_object_get(qr, "item"), 1) == 0) {
+    c = json_object();
+    json_t *id = id_value(qr);
+    if (id) json_object_set(c, "id", id);
+    json_object_set(c, "answers", r.answers);
+  }
+  json_decref(r.answers);
+  free(r.seen);
+  return c;
 }
 
 /* ---- the `fhir` command --------------------------------------------------------------------- */
