@@ -238,7 +238,9 @@ def worst_inputs(d, scale=1.0):
       - JSON Lines whose 1 MiB lines are arrays of ~350k cases (1.1 GB with --jobs 2),
       - JSON Lines of cases holding 1 MiB of text each (the longest a case may be),
       - the largest records: every finding yes and a 200-byte id of control characters,
-        written as referral letters (the biggest format)."""
+        written as referral letters (the biggest format),
+      - JSON Lines whose 1 MiB lines are FHIR Bundles of ~19k empty QuestionnaireResponses,
+        as letters (1.2 GB with --jobs 2 while a worker expanded a Bundle whole)."""
     out = []
     n = max(1000, int((64 << 20) * scale) // 3)
     path = os.path.join(d, "empty-cases.json")
@@ -266,6 +268,13 @@ def worst_inputs(d, scale=1.0):
     with open(path, "w") as f:
         f.write((json.dumps(loud) + "\n") * lines)
     out.append(("largest records, as letters", path, lines, "letter"))
+    entry = '{"resource":{"resourceType":"QuestionnaireResponse"}}'
+    per_line, lines = (1 << 20) // (len(entry) + 1) - 4, max(1, int(8 * scale))
+    path = os.path.join(d, "bundle-lines.jsonl")
+    with open(path, "w") as f:
+        for _ in range(lines):
+            f.write('{"resourceType":"Bundle","type":"collection","entry":[' + ",".join([entry] * per_line) + "]}\n")
+    out.append(("JSON Lines of 1 MiB FHIR Bundles, as letters", path, per_line * lines, "letter"))
     return out
 
 
@@ -281,8 +290,11 @@ def worst_rss(binary, d, scale=1.0):
 
             def drain():
                 mark = b"\n" if fmt == "jsonl" else b'<article class="letter '
+                tail = b""  # the end of the last read, where a mark may have been cut
                 for chunk in iter(lambda: p.stdout.read(1 << 16), b""):
-                    count[0] += chunk.count(mark)  # (a mark cut between reads: 1 in 2000)
+                    text = tail + chunk
+                    count[0] += text.count(mark)
+                    tail = text[-(len(mark) - 1):] if len(mark) > 1 else b""
 
             t = threading.Thread(target=drain)
             t.start()
