@@ -178,7 +178,7 @@ tsan: build-tsan/psoas-triage $(IMAGE)
 # exits 99, which fails the test.  VALGRIND_TESTS: one pytest -k run each (a substring of
 # test names, or an expression without spaces).  No suppressions: CLIPS frees everything
 # in DestroyEnvironment.
-VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval test_fast_reader test_letter test_hostile test_serve test_faults
+VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval test_fast_reader test_letter test_hostile test_serve test_faults test_fhir
 # under valgrind, leave out the tests that only repeat the same runs many times over (the
 # dialogue of every vignette runs under valgrind for the shared dev-* vignettes only)
 VALGRIND_SKIP  ?= not asks_nothing and not random_people and not simultaneous and not own- and not rev- and not scr- and not memory_is_bounded
