@@ -22,7 +22,7 @@ LDLIBS   += -lclips -lsimdjson -ljansson -lnettle -lmicrohttpd -lreadline -lm -l
 
 SRC  = src/util.c src/kb.c src/tcase.c src/engine.c src/output.c src/batch.c \
        src/commands.c src/check.c src/main.c src/lineedit.c src/screenkb.c src/intake.c \
-       src/knowledge.c src/letter.c src/dialogue.c src/serve.c src/fhirout.c
+       src/knowledge.c src/letter.c src/dialogue.c src/serve.c src/fhir.c src/fhirout.c
 CXXSRC = src/fastcase.cc
 # The pages' files (templates, style, body chart), embedded in the program: build/web.c.
 WEB  = web/letter-head.html web/letter.html web/letter-error.html web/letter.css web/bodychart.svg \
@@ -189,7 +189,7 @@ tsan: build-tsan/psoas-triage $(IMAGE)
 # exits 99, which fails the test.  VALGRIND_TESTS: one pytest -k run each (a substring of
 # test names, or an expression without spaces).  No suppressions: CLIPS frees everything
 # in DestroyEnvironment.
-VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval test_fast_reader test_letter test_hostile test_serve test_faults
+VALGRIND_TESTS ?= test_safety test_limits test_check test_intake test_eval test_fast_reader test_letter test_hostile test_serve test_faults test_fhir
 # under valgrind, leave out the tests that only repeat the same runs many times over (the
 # dialogue of every vignette runs under valgrind for the shared dev-* vignettes only)
 VALGRIND_SKIP  ?= not asks_nothing and not random_people and not simultaneous and not own- and not rev- and not scr- and not memory_is_bounded

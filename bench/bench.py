@@ -246,7 +246,9 @@ def worst_inputs(d, scale=1.0):
       - JSON Lines whose 1 MiB lines are arrays of ~350k cases (1.1 GB with --jobs 2),
       - JSON Lines of cases holding 1 MiB of text each (the longest a case may be),
       - the largest records: every finding yes and a 200-byte id of control characters,
-        written as referral letters and as FHIR Bundles (the biggest formats)."""
+        written as referral letters and as FHIR Bundles (the biggest formats),
+      - JSON Lines whose 1 MiB lines are FHIR Bundles of ~19k empty QuestionnaireResponses,
+        as letters (1.2 GB with --jobs 2 while a worker expanded a Bundle whole)."""
     out = []
     n = max(1000, int((64 << 20) * scale) // 3)
     path = os.path.join(d, "empty-cases.json")
@@ -275,6 +277,13 @@ def worst_inputs(d, scale=1.0):
         f.write((json.dumps(loud) + "\n") * lines)
     out.append(("largest records, as letters", path, lines, "letter"))
     out.append(("largest records, as FHIR Bundles", path, lines, "fhir"))
+    entry = '{"resource":{"resourceType":"QuestionnaireResponse"}}'
+    per_line, lines = (1 << 20) // (len(entry) + 1) - 4, max(1, int(8 * scale))
+    path = os.path.join(d, "bundle-lines.jsonl")
+    with open(path, "w") as f:
+        for _ in range(lines):
+            f.write('{"resourceType":"Bundle","type":"collection","entry":[' + ",".join([entry] * per_line) + "]}\n")
+    out.append(("JSON Lines of 1 MiB FHIR Bundles, as letters", path, per_line * lines, "letter"))
     return out
 
 

@@ -20,6 +20,7 @@
 
 #include "engine.h"
 #include "fastcase.h"
+#include "fhir.h"
 #include "tcase.h"
 #include "util.h"
 
@@ -135,8 +136,8 @@ struct origin {
 
 /* Adds one item to the chunk being filled: raw JSON text, or a reader's error message
  * (text NULL).  bytes: how much input it stands for (progress). */
-static void add_item_at(struct pipeline *p, const char *where, const char *text, size_t len,
-                        const char *error, size_t bytes, const struct origin *at) {
+static void add_one(struct pipeline *p, const char *where, const char *text, size_t len,
+                    const char *error, size_t bytes, const struct origin *at) {
   struct chunk *c = open_chunk(p);
   if (c->n > 0 && c->text.len + len > CHUNK_BYTES) { /* a chunk's text stays within 1 MiB */
     submit(p);
@@ -158,7 +159,7 @@ static void add_item_at(struct pipeline *p, const char *where, const char *text,
 }
 
 static void add_error(struct pipeline *p, const char *where, const char *error, size_t bytes) {
-  add_item_at(p, where, NULL, 0, error, bytes, NULL);
+  add_one(p, where, NULL, 0, error, bytes, NULL);
 }
 
 /* The error record's text for JSON jansson could not parse, placed in the item's input:
@@ -223,6 +224,37 @@ static void error_record(struct worker *w, struct chunk *c, const char *where, c
   c->counts[CNT_INVALID]++;
 }
 
+/* A FHIR resource (fhir.h): each QuestionnaireResponse in it is a case with a record of
+ * its own, named by its id, else NAME (a resource alone) or NAME[i] (the i-th entry of a
+ * Bundle, as the elements of an array are; the reader has cut Bundles up already, see
+ * add_item_at, so here a resource is one response or an error). */
+struct responses {
+  struct worker *w;
+  struct chunk *c;
+  const char *where;
+};
+
+static void eval_response(void *arg, json_t *qr, size_t entry) {
+  struct responses *r = arg;
+  char err[512];
+  char *name = entry ? xasprintf("%s[%zu]", r->where, entry) : xstrdup(r->where);
+  json_t *j = fhir_case_from(r->w->p->o->k, qr, err, sizeof err);
+  if (j) {
+    eval_one(r->w, r->c, j, name);
+  } else {
+    const char *id = fhir_case_id(qr);
+    error_record(r->w, r->c, id ? id : name, err);
+  }
+  json_decref(j);
+  free(name);
+}
+
+static void eval_resource(struct worker *w, struct chunk *c, json_t *j, const char *where) {
+  struct responses r = {w, c, where};
+  char err[512];
+  if (fhir_responses(j, eval_response, &r, err, sizeof err) < 0) error_record(w, c, where, err);
+}
+
 /* PSOAS_FASTPATH=verify: 1 if the reference reader reads the record the fast path just
  * read into w->c (text, len bytes) as the very same case. */
 static int agrees(struct worker *w, const char *text, size_t len, const char *where) {
@@ -266,7 +298,10 @@ static void run_item(struct worker *w, struct chunk *c, struct item *it) {
     error_record(w, c, where, msg);
     return;
   }
-  eval_one(w, c, j, where);
+  if (fhir_is_resource(j)) /* the fast path declines these: fastcase.cc */
+    eval_resource(w, c, j, where);
+  else
+    eval_one(w, c, j, where);
   json_decref(j);
 }
 
@@ -505,6 +540,133 @@ static enum cut cut_value(struct scan *s) {
   }
   if (seen > CASE_MAX_BYTES) return CUT_TOO_LONG;
   return c < 0 && (!bare || s->err) ? CUT_SHORT : CUT_WHOLE;
+}
+
+/* ---- FHIR Bundles, cut into their QuestionnaireResponses ---- */
+
+/* A Bundle (fhir.h) is cut into its QuestionnaireResponses here, as an array is into its
+ * elements: each is an item of its own, named NAME[i] (i: its place in Bundle.entry), so
+ * that a chunk's count of cases, and the memory its records take, stays bounded however
+ * many a Bundle holds.  One entry is parsed at a time (a whole Bundle's tree can take 14
+ * times its text).  Anything irregular -- malformed JSON, a duplicate member -- is left to
+ * the worker, which parses the text whole and words the error. */
+
+struct bundle {
+  int is_bundle;     /* "resourceType" is "Bundle" */
+  json_t *type;      /* the "type" member's value, or NULL */
+  size_t entries;    /* offset of the "entry" array's '[', or 0: none */
+  size_t responses;  /* how many entries are QuestionnaireResponses */
+};
+
+struct bundle_add {  /* where the responses go */
+  struct pipeline *p;
+  const char *where;
+  size_t bytes;      /* the Bundle's input bytes: counted with its first response */
+  const struct origin *at;
+};
+
+/* The value just cut (buf[keep..pos)), parsed as a worker parses; NULL if malformed. */
+static json_t *parse_cut(const struct scan *s) {
+  return json_loadb(s->buf + s->keep, s->pos - s->keep, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+}
+
+static void add_response(struct bundle_add *a, json_t *qr, size_t entry) {
+  char *text = json_dumps(qr, JSON_COMPACT), *where = xasprintf("%s[%zu]", a->where, entry);
+  if (text)
+    add_one(a->p, where, text, strlen(text), NULL, a->bytes, a->at);
+  else /* out of memory: said in the case's place */
+    add_one(a->p, where, NULL, 0, "cannot copy this QuestionnaireResponse out of its Bundle", a->bytes, NULL);
+  a->bytes = 0;
+  free(where);
+  free(text);
+}
+
+/* The array at pos ('['), entry by entry: counts the QuestionnaireResponses into b (add
+ * NULL), or adds each as an item.  Returns 0, or -1 if it is malformed. */
+static int bundle_entries(struct scan *s, struct bundle *b, struct bundle_add *add) {
+  advance(s);
+  int c = skip_ws(s);
+  for (size_t i = 1; c != ']'; i++) {
+    json_t *e = cut_value(s) == CUT_WHOLE ? parse_cut(s) : NULL;
+    if (!e) return -1;
+    json_t *r = json_object_get(e, "resource");
+    if (!fhir_is_response(r))
+      ; /* other resources in a Bundle are passed over */
+    else if (add)
+      add_response(add, r, i);
+    else
+      b->responses++;
+    json_decref(e);
+    if ((c = skip_ws(s)) == ',') {
+      advance(s);
+      if ((c = skip_ws(s)) == ']') return -1;
+    } else if (c != ']') {
+      return -1;
+    }
+  }
+  advance(s);
+  return 0;
+}
+
+/* The members of the object that is the whole text (but white space): resourceType,
+ * type, and where the entries are, into b.  Returns 0, or -1 if the text is not an
+ * object the worker would parse (malformed, a member twice, something after it). */
+static int bundle_members(struct scan *s, struct bundle *b) {
+  json_t *seen = json_object(), *key = NULL, *v;
+  int rc = -1, c = skip_ws(s);
+  if (c != '{') goto done;
+  advance(s);
+  for (c = skip_ws(s); c != '}';) {
+    key = c == '"' && cut_value(s) == CUT_WHOLE ? parse_cut(s) : NULL;
+    const char *k = json_string_value(key);
+    if (!k || json_object_get(seen, k) || skip_ws(s) != ':') goto done;
+    json_object_set(seen, k, json_null());
+    advance(s);
+    if (!strcmp(k, "entry") && skip_ws(s) == '[') {
+      b->entries = s->pos;
+      if (bundle_entries(s, b, NULL) < 0) goto done;
+    } else {
+      skip_ws(s);
+      if (cut_value(s) != CUT_WHOLE || !(v = parse_cut(s))) goto done;
+      if (!strcmp(k, "resourceType")) b->is_bundle = json_is_string(v) && !strcmp(json_string_value(v), "Bundle");
+      if (!strcmp(k, "type")) b->type = json_incref(v);
+      json_decref(v);
+    }
+    json_decref(key);
+    key = NULL;
+    if ((c = skip_ws(s)) == ',') {
+      advance(s);
+      if ((c = skip_ws(s)) == '}') goto done;
+    } else if (c != '}') {
+      goto done;
+    }
+  }
+  advance(s);
+  rc = skip_ws(s) < 0 ? 0 : -1;
+done:
+  json_decref(key);
+  json_decref(seen);
+  return rc;
+}
+
+/* Adds the item as add_one does; but a Bundle's QuestionnaireResponses each as an item
+ * of its own, or the Bundle's error record in its place. */
+static void add_item_at(struct pipeline *p, const char *where, const char *text, size_t len,
+                        const char *error, size_t bytes, const struct origin *at) {
+  struct scan s = {.p = p, .fd = -1, .buf = (char *)text, .len = len, .cap = len, .eof = 1,
+                   .line = 1, .col = 1}; /* fd -1: buf is never written to */
+  struct bundle b = {0};
+  char err[512];
+  if (!text || !fhir_maybe_bundle(text, len) || bundle_members(&s, &b) < 0 || !b.is_bundle) {
+    add_one(p, where, text, len, error, bytes, at); /* the worker reads it */
+  } else if (fhir_bundle_readable(b.type, b.responses, err, sizeof err) < 0) {
+    add_error(p, where, err, bytes);
+  } else {
+    struct bundle_add a = {p, where, bytes, at};
+    s.pos = b.entries;
+    bundle_entries(&s, &b, &a);
+  }
+  json_decref(b.type);
 }
 
 /* How a JSON text is read: the messages' names and positions. */

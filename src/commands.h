@@ -32,5 +32,6 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv);
 int cmd_check(struct ctx *ctx, int argc, char **argv);
 int cmd_questions(struct ctx *ctx, int argc, char **argv);
 int cmd_knowledge(struct ctx *ctx, int argc, char **argv);
+int cmd_fhir(struct ctx *ctx, int argc, char **argv); /* fhir.c */
 
 #endif

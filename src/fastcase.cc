@@ -144,6 +144,8 @@ static bool read_case(const kb *k, element root, struct tcase *c, const char *de
       string_view s;
       if (kv.value.get(s) || (s != "no" && s != "unknown")) return false;
       c->unanswered_no = s == "no";
+    } else if (key == "resourceType") {
+      return false; /* a FHIR resource, read by fhir.c (batch.c), never a case */
     } else {
       if (nother == OTHER_MAX || !ignorable(kv.value)) return false;
       for (int i = 0; i < nother; i++)

@@ -16,16 +16,6 @@
 
 /* ---- `when` conditions ------------------------------------------------------------ */
 
-enum cond_op { C_YES, C_IS, C_NOT_IS, C_RANGE, C_ANY, C_ALL };
-
-struct cond {
-  enum cond_op op;
-  int q;           /* question index (C_YES .. C_RANGE) */
-  long a, b;       /* choice index (C_IS, C_NOT_IS) or range (C_RANGE) */
-  struct cond **kids;
-  int nkids;
-};
-
 static void cond_free(struct cond *c) {
   if (!c) return;
   for (int i = 0; i < c->nkids; i++) cond_free(c->kids[i]);

@@ -20,7 +20,17 @@ struct answer {
   long value;
 };
 
-struct cond; /* a `when` condition, see kb.c */
+/* A `when` condition as kb.c parsed it, read-only once loaded (fhir.c maps it onto FHIR's
+ * enableWhen): yes F, is [F, CHOICE], not_is [F, CHOICE], range [F, LOW, HIGH], or any /
+ * all of other conditions.  kb_applicable() is its meaning. */
+enum cond_op { C_YES, C_IS, C_NOT_IS, C_RANGE, C_ANY, C_ALL };
+struct cond {
+  enum cond_op op;
+  int q;           /* question index (C_YES .. C_RANGE) */
+  long a, b;       /* choice index (C_IS, C_NOT_IS) or range (C_RANGE) */
+  struct cond **kids;
+  int nkids;       /* C_ANY, C_ALL: at least one */
+};
 
 struct question {
   const char *id;

@@ -39,6 +39,8 @@ static const struct command commands[] = {
     {"questions", cmd_questions, "", "print the question catalogue"},
     {"knowledge", cmd_knowledge, "",
      "print the whole clinical table (Markdown) for a clinician to review: doc/knowledge.md"},
+    {"fhir", cmd_fhir, "questionnaire",
+     "print the question catalogue as a FHIR R4 Questionnaire (JSON)"},
     {NULL, NULL, NULL, NULL}};
 
 static void usage(FILE *f) {

@@ -47,7 +47,7 @@ static int bad(char *err, size_t n, const char *fmt, ...) {
 
 /* A short, safe rendering of a JSON value for messages: at most ~40 characters,
  * control characters escaped (the JSON encoder does that for us). */
-static void show(json_t *v, char *buf, size_t n) {
+void case_show(json_t *v, char *buf, size_t n) {
   char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
   if (!s) {
     snprintf(buf, n, "(unprintable)");
@@ -100,12 +100,12 @@ static int read_answer(const struct question *q, json_t *v, struct answer *a, ch
       a->state = ANS_NO;
       return 0;
     }
-    show(v, shown, sizeof shown);
+    case_show(v, shown, sizeof shown);
     return bad(err, n, "key '%s' expects true, false, \"yes\", \"no\" or \"unknown\", got %s",
                q->id, shown);
   case Q_INT:
     if (!json_is_integer(v)) {
-      show(v, shown, sizeof shown);
+      case_show(v, shown, sizeof shown);
       return bad(err, n, "key '%s' expects a whole number from %ld to %ld, got %s %s", q->id,
                  q->min, q->max, type_name(v), shown);
     }
@@ -139,7 +139,7 @@ static int read_answer(const struct question *q, json_t *v, struct answer *a, ch
         sb_printf(&list, "\"%s\"", q->choices[i]);
       }
       const char *hint = s ? closest_word(s, q->choices, (size_t)q->nchoices) : NULL;
-      show(v, shown, sizeof shown);
+      case_show(v, shown, sizeof shown);
       bad(err, n, "key '%s' expects %s (or \"unknown\"), got %s%s%s%s", q->id, list.s, shown,
           hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
       sb_free(&list);
@@ -240,7 +240,7 @@ static int set_id(struct tcase *c, json_t *idv, const char *default_id, char *er
   if (!s) {
     c->id = xstrdup(default_id ? default_id : "?");
     char shown[64];
-    show(idv, shown, sizeof shown);
+    case_show(idv, shown, sizeof shown);
     return bad(err, n, "key 'id' expects a string or a whole number, got %s", shown);
   }
   size_t len = json_string_length(idv);
@@ -270,7 +270,7 @@ int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_
       c->unanswered_no = 1;
     else if (!s || strcmp(s, "unknown")) {
       char shown[64];
-      show(um, shown, sizeof shown);
+      case_show(um, shown, sizeof shown);
       return bad(err, errlen, "key 'unanswered_means' expects \"unknown\" or \"no\", got %s", shown);
     }
   }
@@ -293,7 +293,7 @@ int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_
       char shown[64];
       json_t *ks = json_string(key);
       if (ks)
-        show(ks, shown, sizeof shown);
+        case_show(ks, shown, sizeof shown);
       else
         snprintf(shown, sizeof shown, "(invalid text)");
       json_decref(ks);

@@ -40,6 +40,10 @@ int case_same(const kb *k, const struct tcase *a, const struct tcase *b);
 int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_id,
                    char *err, size_t errlen);
 
+/* A short, safe rendering of the JSON value v for a message, into buf: at most ~40
+ * characters, control characters escaped. */
+void case_show(json_t *v, char *buf, size_t n);
+
 /* Plain words for why the JSON text of a case could not be parsed (e from jansson):
  * a NUL byte, invalid UTF-8, a number out of range, too deep nesting, or jansson's own
  * text.  Returns a static string or e->text. */
