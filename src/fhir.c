@@ -192,15 +192,6 @@ json_t *fhir_questionnaire(const kb *k) {
 
 int fhir_is_resource(json_t *j) { return json_is_object(j) && json_object_get(j, "resourceType"); }
 
-static int bad(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t n, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, n, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
 static int is_type(json_t *resource, const char *type) {
   const char *t = json_string_value(json_object_get(resource, "resourceType"));
   return t && !strcmp(t, type);
@@ -219,10 +210,10 @@ int fhir_bundle_readable(json_t *type, size_t responses, char *err, size_t n) {
   if (!json_is_string(type) || !*k) {
     char shown[64];
     if (type) case_show(type, shown, sizeof shown);
-    return bad(err, n, "a Bundle of type %s: eval reads collection, batch, transaction and "
+    return case_fail(err, n, "a Bundle of type %s: eval reads collection, batch, transaction and "
                        "searchset Bundles of QuestionnaireResponses", type ? shown : "(none)");
   }
-  if (!responses) return bad(err, n, "a Bundle with no QuestionnaireResponse in it");
+  if (!responses) return case_fail(err, n, "a Bundle with no QuestionnaireResponse in it");
   return 0;
 }
 
@@ -235,7 +226,7 @@ int fhir_responses(json_t *r, fhir_response_fn *fn, void *arg, char *err, size_t
   }
   if (!is_type(r, "Bundle")) {
     case_show(type, shown, sizeof shown);
-    return bad(err, n, "resourceType %s: eval reads a QuestionnaireResponse, or a Bundle of them", shown);
+    return case_fail(err, n, "resourceType %s: eval reads a QuestionnaireResponse, or a Bundle of them", shown);
   }
   json_t *entries = json_object_get(r, "entry"), *e;
   size_t i, found = 0;
@@ -288,15 +279,15 @@ static int takes_no_answer(const kb *k, const char *link) {
 static int read_answer(struct reading *r, int qi, json_t *answer) {
   const char *id = r->k->q[qi].id, *key, *which = NULL;
   json_t *v, *value = NULL;
-  if (!json_is_object(answer)) return bad(r->err, r->n, "linkId '%s': an answer must be an object", id);
+  if (!json_is_object(answer)) return case_fail(r->err, r->n, "linkId '%s': an answer must be an object", id);
   json_object_foreach(answer, key, v) {
     if (strncmp(key, "value", 5)) continue;
-    if (which) return bad(r->err, r->n, "linkId '%s': an answer with both %s and %s", id, which, key);
+    if (which) return case_fail(r->err, r->n, "linkId '%s': an answer with both %s and %s", id, which, key);
     which = key;
     value = v;
   }
   if (!value) return 0;
-  if (json_is_null(value)) return bad(r->err, r->n, "linkId '%s': %s is null", id, which);
+  if (json_is_null(value)) return case_fail(r->err, r->n, "linkId '%s': %s is null", id, which);
   if (!strcmp(which, "valueCoding") && json_object_get(value, "code"))
     value = json_object_get(value, "code"); /* the system is not checked: the code is the choice */
   json_object_set(r->answers, id, value);
@@ -309,25 +300,25 @@ static int read_items(struct reading *r, json_t *items, int depth);
  * its answers.  Returns 0, or -1 with the message in r->err. */
 static int read_item(struct reading *r, json_t *item, int depth) {
   char shown[64];
-  if (!json_is_object(item)) return bad(r->err, r->n, "an item must be an object");
+  if (!json_is_object(item)) return case_fail(r->err, r->n, "an item must be an object");
   json_t *link = json_object_get(item, "linkId"), *answers = json_object_get(item, "answer"), *a;
   const char *id = json_string_value(link);
-  if (!id) return bad(r->err, r->n, "an item without a linkId");
+  if (!id) return case_fail(r->err, r->n, "an item without a linkId");
   case_show(link, shown, sizeof shown);
   if (answers && !json_is_array(answers))
-    return bad(r->err, r->n, "linkId %s: \"answer\" must be an array", shown);
+    return case_fail(r->err, r->n, "linkId %s: \"answer\" must be an array", shown);
   int qi = strlen(id) == json_string_length(link) ? kb_question(r->k, id) : -1;
   if (qi < 0 && !takes_no_answer(r->k, id)) {
     const char *hint = strlen(id) <= CASE_VALUE_MAX ? kb_suggest_question(r->k, id) : NULL;
-    return bad(r->err, r->n, "linkId %s is not a finding%s%s%s", shown,
+    return case_fail(r->err, r->n, "linkId %s is not a finding%s%s%s", shown,
                hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
   }
   if (qi < 0 && json_array_size(answers))
-    return bad(r->err, r->n, "linkId %s takes no answer (it is not a question)", shown);
+    return case_fail(r->err, r->n, "linkId %s takes no answer (it is not a question)", shown);
   if (qi >= 0) {
-    if (r->seen[qi]++) return bad(r->err, r->n, "linkId '%s' appears twice", id);
+    if (r->seen[qi]++) return case_fail(r->err, r->n, "linkId '%s' appears twice", id);
     if (json_array_size(answers) > 1)
-      return bad(r->err, r->n, "linkId '%s' has %zu answers (a finding takes one)", id,
+      return case_fail(r->err, r->n, "linkId '%s' has %zu answers (a finding takes one)", id,
                  json_array_size(answers));
     if (json_array_size(answers) == 1 && read_answer(r, qi, json_array_get(answers, 0)) < 0) return -1;
   }
@@ -340,8 +331,8 @@ static int read_item(struct reading *r, json_t *item, int depth) {
 /* The items of a list (a resource's, an item's or an answer's), depth levels down. */
 static int read_items(struct reading *r, json_t *items, int depth) {
   if (!items) return 0;
-  if (!json_is_array(items)) return bad(r->err, r->n, "\"item\" must be an array");
-  if (depth > CASE_DEPTH_MAX) return bad(r->err, r->n, "items nested more than %d levels deep", CASE_DEPTH_MAX);
+  if (!json_is_array(items)) return case_fail(r->err, r->n, "\"item\" must be an array");
+  if (depth > CASE_DEPTH_MAX) return case_fail(r->err, r->n, "items nested more than %d levels deep", CASE_DEPTH_MAX);
   size_t i;
   json_t *item;
   json_array_foreach(items, i, item) if (read_item(r, item, depth) < 0) return -1;

@@ -36,8 +36,7 @@ int case_same(const kb *k, const struct tcase *a, const struct tcase *b) {
          !memcmp(a->a, b->a, sizeof *a->a * (size_t)k->nq);
 }
 
-static int bad(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t n, const char *fmt, ...) {
+int case_fail(char *err, size_t n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(err, n, fmt, ap);
@@ -80,7 +79,7 @@ static int read_answer(const struct question *q, json_t *v, struct answer *a, ch
   char shown[64];
   const char *s = json_string_value(v);
   if (s && json_string_length(v) > CASE_VALUE_MAX)
-    return bad(err, n, "key '%s' has a string of %zu bytes (answers are at most %d)", q->id,
+    return case_fail(err, n, "key '%s' has a string of %zu bytes (answers are at most %d)", q->id,
                json_string_length(v), CASE_VALUE_MAX);
   if (json_is_null(v) || (s && !strcasecmp(s, "unknown"))) {
     a->state = ANS_UNKNOWN;
@@ -101,16 +100,16 @@ static int read_answer(const struct question *q, json_t *v, struct answer *a, ch
       return 0;
     }
     case_show(v, shown, sizeof shown);
-    return bad(err, n, "key '%s' expects true, false, \"yes\", \"no\" or \"unknown\", got %s",
+    return case_fail(err, n, "key '%s' expects true, false, \"yes\", \"no\" or \"unknown\", got %s",
                q->id, shown);
   case Q_INT:
     if (!json_is_integer(v)) {
       case_show(v, shown, sizeof shown);
-      return bad(err, n, "key '%s' expects a whole number from %ld to %ld, got %s %s", q->id,
+      return case_fail(err, n, "key '%s' expects a whole number from %ld to %ld, got %s %s", q->id,
                  q->min, q->max, type_name(v), shown);
     }
     if (json_integer_value(v) < q->min || json_integer_value(v) > q->max)
-      return bad(err, n, "key '%s' must be from %ld to %ld, got %" JSON_INTEGER_FORMAT, q->id,
+      return case_fail(err, n, "key '%s' must be from %ld to %ld, got %" JSON_INTEGER_FORMAT, q->id,
                  q->min, q->max, json_integer_value(v));
     a->state = ANS_VALUE;
     a->value = (long)json_integer_value(v);
@@ -140,7 +139,7 @@ static int read_answer(const struct question *q, json_t *v, struct answer *a, ch
       }
       const char *hint = s ? closest_word(s, q->choices, (size_t)q->nchoices) : NULL;
       case_show(v, shown, sizeof shown);
-      bad(err, n, "key '%s' expects %s (or \"unknown\"), got %s%s%s%s", q->id, list.s, shown,
+      case_fail(err, n, "key '%s' expects %s (or \"unknown\"), got %s%s%s%s", q->id, list.s, shown,
           hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
       sb_free(&list);
       return -1;
@@ -220,7 +219,7 @@ int case_parse_answer(const kb *k, int qi, const char *text, struct answer *a, c
   w[n] = '\0';
   json_t *v = typed_value(&k->q[qi], w);
   struct answer got = {0};
-  int rc = v ? read_answer(&k->q[qi], v, &got, err, errlen) : bad(err, errlen, "unreadable answer");
+  int rc = v ? read_answer(&k->q[qi], v, &got, err, errlen) : case_fail(err, errlen, "unreadable answer");
   if (rc == 0) *a = got;
   json_decref(v);
   free(w);
@@ -241,12 +240,12 @@ static int set_id(struct tcase *c, json_t *idv, const char *default_id, char *er
     c->id = xstrdup(default_id ? default_id : "?");
     char shown[64];
     case_show(idv, shown, sizeof shown);
-    return bad(err, n, "key 'id' expects a string or a whole number, got %s", shown);
+    return case_fail(err, n, "key 'id' expects a string or a whole number, got %s", shown);
   }
   size_t len = json_string_length(idv);
   if (len == 0 || len > CASE_ID_MAX || memchr(s, '\0', len)) {
     c->id = xstrdup(default_id ? default_id : "?");
-    return bad(err, n, "key 'id' must be 1 to %d bytes with no NUL byte", CASE_ID_MAX);
+    return case_fail(err, n, "key 'id' must be 1 to %d bytes with no NUL byte", CASE_ID_MAX);
   }
   c->id = xstrdup(s);
   return 0;
@@ -258,11 +257,11 @@ int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_
   err[0] = '\0';
   if (!json_is_object(j)) {
     c->id = xstrdup(default_id ? default_id : "?");
-    return bad(err, errlen, "a case must be a JSON object, got %s", type_name(j));
+    return case_fail(err, errlen, "a case must be a JSON object, got %s", type_name(j));
   }
   if (set_id(c, json_object_get(j, "id"), default_id, err, errlen) < 0) return -1;
   if (too_deep(j, CASE_DEPTH_MAX))
-    return bad(err, errlen, "objects and arrays nested more than %d levels deep", CASE_DEPTH_MAX);
+    return case_fail(err, errlen, "objects and arrays nested more than %d levels deep", CASE_DEPTH_MAX);
   json_t *um = json_object_get(j, "unanswered_means");
   if (um) {
     const char *s = json_string_value(um);
@@ -271,21 +270,21 @@ int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_
     else if (!s || strcmp(s, "unknown")) {
       char shown[64];
       case_show(um, shown, sizeof shown);
-      return bad(err, errlen, "key 'unanswered_means' expects \"unknown\" or \"no\", got %s", shown);
+      return case_fail(err, errlen, "key 'unanswered_means' expects \"unknown\" or \"no\", got %s", shown);
     }
   }
   json_t *answers = json_object_get(j, "answers");
-  if (!answers) return bad(err, errlen, "no 'answers' object");
+  if (!answers) return case_fail(err, errlen, "no 'answers' object");
   if (!json_is_object(answers))
-    return bad(err, errlen, "key 'answers' expects an object, got %s", type_name(answers));
+    return case_fail(err, errlen, "key 'answers' expects an object, got %s", type_name(answers));
   if (json_object_size(answers) > (size_t)k->nq)
-    return bad(err, errlen, "%zu answers, but the catalogue has only %d findings",
+    return case_fail(err, errlen, "%zu answers, but the catalogue has only %d findings",
                json_object_size(answers), k->nq);
   const char *key;
   json_t *v;
   json_object_foreach(answers, key, v) {
     if (strlen(key) > CASE_VALUE_MAX)
-      return bad(err, errlen, "answers: a key of %zu bytes (finding ids are at most %d)",
+      return case_fail(err, errlen, "answers: a key of %zu bytes (finding ids are at most %d)",
                  strlen(key), CASE_VALUE_MAX);
     int qi = kb_question(k, key);
     if (qi < 0) {
@@ -297,7 +296,7 @@ int case_from_json(const kb *k, json_t *j, struct tcase *c, const char *default_
       else
         snprintf(shown, sizeof shown, "(invalid text)");
       json_decref(ks);
-      return bad(err, errlen, "answers: key %s is not a finding%s%s%s", shown,
+      return case_fail(err, errlen, "answers: key %s is not a finding%s%s%s", shown,
                  hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
     }
     if (read_answer(&k->q[qi], v, &c->a[qi], err, errlen) < 0) return -1;

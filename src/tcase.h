@@ -68,4 +68,7 @@ static inline unsigned char case_state(const struct tcase *c, const kb *k, int q
   return s;
 }
 
+/* Formats a message into err (n bytes) and returns -1: `return case_fail(err, n, ...)`. */
+int case_fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif
