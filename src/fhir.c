@@ -116,7 +116,7 @@ static json_t *help_item(const char *qid, const char *suffix, const char *text, 
 
 /* The item of question qi: its type, limits or choices, when it is enabled, whether it
  * is required, and its two help texts as child display items. */
-static json_t *finding_item(const kb *k, int qi) {
+json_t *fhir_item(const kb *k, int qi) {
   const struct question *q = &k->q[qi];
   static const char *const types[] = {[Q_BOOL] = "boolean", [Q_INT] = "integer", [Q_CHOICE] = "choice"};
   json_t *it = json_object();
@@ -177,7 +177,7 @@ json_t *fhir_questionnaire(const kb *k) {
   json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "linkId", FHIR_LINK_DISCLAIMER, "text",
                                          k->disclaimer, "type", "display"));
   for (int i = 0; i < k->nq; i++)
-    json_array_append_new(k->q[i].therapist ? therapist : items, finding_item(k, i));
+    json_array_append_new(k->q[i].therapist ? therapist : items, fhir_item(k, i));
   if (json_array_size(therapist)) /* apart: the patient never answers these */
     json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:o}", "linkId", FHIR_LINK_THERAPIST,
                                            "text", "For the therapist: examination findings",

@@ -28,6 +28,10 @@
 #define FHIR_LINK_DISCLAIMER "disclaimer-text"
 #define FHIR_LINK_THERAPIST "therapist-findings"
 
+/* Question qi as a Questionnaire item (linkId = its id; type, text, required, answer
+ * options, help items, and its enableWhen).  Never NULL. */
+json_t *fhir_item(const kb *k, int qi);
+
 /* The question catalogue of k as a FHIR R4 Questionnaire.  Never NULL. */
 json_t *fhir_questionnaire(const kb *k);
 

@@ -21,8 +21,7 @@
 #include "kb.h"
 #include "util.h"
 
-/* The program's own code systems and identifier system (FHIR_BASE "/CodeSystem/level"...). */
-#define FHIR_BASE "http://psoas-triage.example/fhir"
+#include "fhir.h" /* FHIR_BASE: the program's own code systems and identifier system */
 
 /* Appends the Bundle (one line) for case id: its result r (err == NULL), or the
  * OperationOutcome saying err. */

@@ -48,6 +48,8 @@
 
 #include "dialogue.h"
 #include "engine.h"
+#include "fhir.h"
+#include "fhirout.h"
 #include "letter.h"
 #include "output.h"
 #include "screenkb.h"
@@ -1084,6 +1086,213 @@ done:
   return ret;
 }
 
+/* ---- FHIR (HL7 R4, SDC): the Questionnaire, $next-question, the CapabilityStatement ------ */
+
+#define SDC_ADAPTIVE "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-adaptive"
+#define EXT_RESULT FHIR_BASE "/StructureDefinition/triage-result"
+
+/* Sends resource (taken over) as application/fhir+json. */
+static enum MHD_Result fhir_send(struct request *r, unsigned status, json_t *resource) {
+  char *t = json_dumps(resource, JSON_COMPACT);
+  json_decref(resource);
+  strbuf b = {0};
+  sb_puts(&b, t ? t : "{}");
+  sb_puts(&b, "\n");
+  free(t);
+  return respond(r, status, "application/fhir+json", &b, NULL, NULL);
+}
+
+/* An OperationOutcome: the error, worded as eval words it (shown safely: the message may
+ * quote the input). */
+static enum MHD_Result fhir_error(struct request *r, unsigned status, const char *code, const char *msg) {
+  strbuf m = {0};
+  sb_add_shown(&m, msg);
+  json_t *oo = json_pack("{s:s, s:[{s:s, s:s, s:s%}]}", "resourceType", "OperationOutcome", "issue",
+                         "severity", "error", "code", code, "diagnostics", m.s ? m.s : "", m.len);
+  sb_free(&m);
+  return fhir_send(r, status, oo);
+}
+
+static enum MHD_Result fhir_metadata(struct request *r) {
+  char date[16];
+  time_t now = time(NULL);
+  strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+  json_t *cs = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:s, s:s}, s:{s:s}, s:[{s:s, s:[{s:s, s:[{s:s}], s:[{s:s, s:s}]}]}]}",
+      "resourceType", "CapabilityStatement", "status", "active", "date", date, "kind", "instance",
+      "fhirVersion", "4.0.1", "format", "json", "software", "name", PROGNAME, "version", PSOAS_VERSION,
+      "implementation", "description",
+      "psoas-triage: triage for psoas syndrome and its serious mimics, as an SDC adaptive questionnaire",
+      "rest", "mode", "server", "resource", "type", "Questionnaire", "interaction", "code", "read",
+      "operation", "name", "next-question", "definition",
+      "http://hl7.org/fhir/uv/sdc/OperationDefinition/Questionnaire-next-question");
+  return fhir_send(r, MHD_HTTP_OK, cs);
+}
+
+/* The QuestionnaireResponse of a $next-question request: the body itself, or the "in"
+ * (or "questionnaire-response") parameter of a Parameters resource.  Borrowed from j. */
+static json_t *next_question_input(json_t *j) {
+  if (fhir_is_response(j)) return j;
+  const char *type = json_string_value(json_object_get(j, "resourceType"));
+  if (!type || strcmp(type, "Parameters")) return NULL;
+  size_t i;
+  json_t *p;
+  json_array_foreach(json_object_get(j, "parameter"), i, p) {
+    const char *name = json_string_value(json_object_get(p, "name"));
+    json_t *res = json_object_get(p, "resource");
+    if (name && (!strcmp(name, "in") || !strcmp(name, "questionnaire-response")) && fhir_is_response(res))
+      return res;
+  }
+  return NULL;
+}
+
+/* The Questionnaire contained in qr that it answers ("#ID"), made (empty, adaptive) if it
+ * has none.  Borrowed from qr. */
+static json_t *contained_questionnaire(json_t *qr) {
+  json_t *contained = json_object_get(qr, "contained");
+  if (!json_is_array(contained)) json_object_set_new(qr, "contained", contained = json_array());
+  size_t i;
+  json_t *c;
+  json_array_foreach(contained, i, c) {
+    const char *type = json_string_value(json_object_get(c, "resourceType"));
+    if (type && !strcmp(type, "Questionnaire")) {
+      if (!json_is_array(json_object_get(c, "item"))) json_object_set_new(c, "item", json_array());
+      return c;
+    }
+  }
+  c = json_pack("{s:s, s:s, s:[{s:s, s:b}], s:s, s:s, s:s, s:[]}", "resourceType", "Questionnaire", "id",
+                "psoas-intake", "extension", "url", SDC_ADAPTIVE, "valueBoolean", 1, "url", FHIR_QUESTIONNAIRE_URL,
+                "status", "active", "title", "psoas-triage intake (adaptive)", "item");
+  json_array_append_new(contained, c);
+  return c;
+}
+
+static int has_link(json_t *items, const char *link) {
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    const char *l = json_string_value(json_object_get(it, "linkId"));
+    if (l && !strcmp(l, link)) return 1;
+  }
+  return 0;
+}
+
+/* A question the contained Questionnaire asked that the response leaves unanswered was
+ * seen and not answered: "don't know" (a response has no other way to say it), so that
+ * it is not asked again. */
+static void asked_unanswered(struct dialogue *d, json_t *q) {
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(q, "item"), i, it) {
+    int qi = kb_question(d->k, json_string_value(json_object_get(it, "linkId")) ?: "");
+    if (qi < 0 || d->c.a[qi].state != ANS_NONE) continue;
+    struct dlg_prompt one = {.group = -1, .n = 1, .q = {qi}};
+    dlg_answer(d, &one, (struct answer){.state = ANS_UNKNOWN});
+  }
+}
+
+/* The result into qr: status completed, the RiskAssessment (and the ServiceRequest when
+ * it refers) of eval's --format fhir contained, and referenced from an extension. */
+static int complete(const kb *k, struct engine *e, json_t *qr, const struct tcase *c, char *err, size_t n) {
+  struct result res;
+  result_init(&res, k);
+  int rc = engine_eval(e, c, MODE_EVAL, 0, &res);
+  if (rc < 0) snprintf(err, n, "engine: %.400s", res.error);
+  strbuf line = {0};
+  if (rc == 0) fhir_record(&line, k, c->id ? c->id : "next-question", &res, NULL);
+  result_free(&res);
+  json_t *bundle = rc == 0 ? json_loadb(line.s, line.len, 0, NULL) : NULL;
+  sb_free(&line);
+  if (rc < 0) return -1;
+  json_t *contained = json_object_get(qr, "contained"), *ext = json_object_get(qr, "extension");
+  if (!json_is_array(ext)) json_object_set_new(qr, "extension", ext = json_array());
+  size_t i;
+  json_t *entry;
+  json_array_foreach(json_object_get(bundle, "entry"), i, entry) {
+    json_t *res_ = json_object_get(entry, "resource");
+    const char *type = json_string_value(json_object_get(res_, "resourceType"));
+    const char *local = type && !strcmp(type, "RiskAssessment") ? "risk" : "referral";
+    json_object_set_new(res_, "id", json_string(local));
+    json_t *sup = json_object_get(res_, "supportingInfo"); /* the Bundle's urn: references */
+    if (sup) json_object_set_new(res_, "supportingInfo", json_pack("[{s:s}]", "reference", "#risk"));
+    json_array_append(contained, res_);
+    char *ref = xasprintf("#%s", local);
+    json_array_append_new(ext, json_pack("{s:s, s:{s:s}}", "url", EXT_RESULT, "valueReference", "reference", ref));
+    free(ref);
+  }
+  json_decref(bundle);
+  json_object_set_new(qr, "status", json_string("completed"));
+  return 0;
+}
+
+/* POST /fhir/Questionnaire/$next-question (SDC): a QuestionnaireResponse (alone or in
+ * Parameters) whose contained Questionnaire holds the questions asked so far, and its
+ * answers; back the same response with the next question(s) appended to the contained
+ * Questionnaire, or, when nothing more is needed (an emergency ends it at once), with
+ * status completed and the result.  The same dialogue as the terminal and the pages. */
+static enum MHD_Result fhir_next_question(struct request *r) {
+  struct server *s = r->s;
+  json_error_t e;
+  char err[600];
+  json_t *j = r->body.s ? json_loadb(r->body.s, r->body.len, JSON_REJECT_DUPLICATES, &e) : NULL;
+  if (!j) {
+    snprintf(err, sizeof err, "malformed JSON at line %d, column %d: %s", e.line, e.column, case_json_reason(&e));
+    return fhir_error(r, MHD_HTTP_BAD_REQUEST, "structure", err);
+  }
+  json_t *in = next_question_input(j);
+  if (!in) {
+    json_decref(j);
+    return fhir_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
+                      "expected a QuestionnaireResponse, or Parameters with one as \"in\"");
+  }
+  json_t *qr = json_deep_copy(in);
+  json_decref(j);
+  json_t *cj = fhir_case_from(s->k, qr, err, sizeof err);
+  struct engine *eng = thread_engine(s);
+  struct dialogue d;
+  dlg_init(&d, s->k, s->sk, eng, MODE_INTAKE, 0);
+  enum MHD_Result ret;
+  if (!cj || !eng || dlg_load(&d, cj, "QuestionnaireResponse", 0, err, sizeof err) < 0) {
+    ret = fhir_error(r, eng ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_INTERNAL_SERVER_ERROR, "invalid",
+                     eng ? err : "the rules could not be loaded");
+  } else if (asked_unanswered(&d, contained_questionnaire(qr)), dlg_eval(&d) < 0) {
+    snprintf(err, sizeof err, "engine: %.400s", d.r.error);
+    ret = fhir_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "exception", err);
+  } else {
+    json_t *q = contained_questionnaire(qr), *items = json_object_get(q, "item");
+    const char *qid = json_string_value(json_object_get(q, "id"));
+    char *ref = xasprintf("#%s", qid ? qid : "psoas-intake");
+    json_object_set_new(qr, "questionnaire", json_string(ref));
+    free(ref);
+    struct dlg_prompt p;
+    int rc = 0;
+    if (dlg_next(&d, &p)) {
+      for (int i = 0; i < p.n; i++) {
+        if (has_link(items, s->k->q[p.q[i]].id)) continue;
+        json_t *it = fhir_item(s->k, p.q[i]); /* the server decides what is asked next */
+        json_object_del(it, "enableWhen");
+        json_object_del(it, "enableBehavior");
+        json_array_append_new(items, it);
+      }
+      json_object_set_new(qr, "status", json_string("in-progress"));
+    } else {
+      rc = complete(s->k, eng, qr, &d.c, err, sizeof err);
+    }
+    if (rc < 0) {
+      json_decref(qr);
+      qr = NULL;
+      ret = fhir_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "exception", err);
+    } else {
+      ret = fhir_send(r, MHD_HTTP_OK, qr);
+      qr = NULL;
+    }
+  }
+  dlg_free(&d);
+  json_decref(cj);
+  json_decref(qr);
+  return ret;
+}
+
 /* ---- who is asking ------------------------------------------------------------------------------ */
 
 /* The client's address as 16 bytes (IPv4 mapped), for counting its wrong tokens. */
@@ -1212,7 +1421,7 @@ static enum MHD_Result static_file(struct request *r, const char *data, const ch
 static enum MHD_Result route(struct request *r) {
   const char *u = r->url, *m = r->method;
   int get = !strcmp(m, "GET") || !strcmp(m, "HEAD"), post = !strcmp(m, "POST");
-  int api = !strncmp(u, "/api/", 5);
+  int fhir = !strncmp(u, "/fhir/", 6), api = !strncmp(u, "/api/", 5) || fhir; /* FHIR: as the API */
   if (get && !strcmp(u, "/static/app.css")) return static_file(r, web_app_css, "text/css; charset=utf-8");
   if (get && !strcmp(u, "/static/app.js")) return static_file(r, web_app_js, "text/javascript; charset=utf-8");
   if (r->too_big)
@@ -1232,6 +1441,14 @@ static enum MHD_Result route(struct request *r) {
                : message_page(r, MHD_HTTP_FORBIDDEN, "Not here", "This device is for the intake only.");
   if (post && !api && !csrf_ok(r))
     return message_page(r, MHD_HTTP_FORBIDDEN, "Refused", "This form has expired or was not made here: reload the page and try again.");
+  if (fhir) {
+    if (get && !strcmp(u, "/fhir/metadata")) return fhir_metadata(r);
+    if (get && !strcmp(u, "/fhir/Questionnaire/psoas-intake")) return fhir_send(r, MHD_HTTP_OK, fhir_questionnaire(r->s->k));
+    if (post && (!strcmp(u, "/fhir/Questionnaire/$next-question") ||
+                 !strcmp(u, "/fhir/Questionnaire/psoas-intake/$next-question")))
+      return fhir_next_question(r);
+    return fhir_error(r, MHD_HTTP_NOT_FOUND, "not-found", "no such resource or operation");
+  }
   if (api) {
     if (!post) return json_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "use POST");
     if (!strcmp(u, "/api/eval")) return api_eval(r);
