@@ -27,6 +27,8 @@ import pytest
 import dialog
 from harness import ROOT, WebServer, expect, load, records, run, tmpdir, write
 
+if os.environ.get("PSOAS_TOOL_STATUS"):  # the pages' server paths run under the tools in test_serve
+    pytest.skip("the browser tests do not run again under the sanitizers and valgrind", allow_module_level=True)
 try:
     from selenium import webdriver
     from selenium.common.exceptions import StaleElementReferenceException, WebDriverException

@@ -20,6 +20,8 @@ SECONDS = 5
 def test_api_next_under_load():
     if not shutil.which("wrk"):
         raise Skip("wrk is not installed (Debian: wrk)")
+    if os.environ.get("PSOAS_TOOL_STATUS"):
+        raise Skip("the load test does not run again under the sanitizers and valgrind")
     res = bench.wrk_api_next(binary(), SECONDS, connections=CONNECTIONS)
     report = "\n".join(bench.load_report(res, CONNECTIONS)[0]) + "\n" + res["wrk_output"]
     e = res["errors"]
