@@ -177,18 +177,22 @@ THERAPIST = {"palpation_pulsation", "pulsation_expansile", "thomas_test_positive
              "psoas_sign", "si_dysfunction", "hip_capsular_pattern", "ilium_posterior_rotation"}
 
 
+def typed(x):
+    """A case file's answer as a person types it: "y", "n", "?", the number or the choice."""
+    if x is True or x == "yes":
+        return "y"
+    if x is False or x == "no":
+        return "n"
+    if x is None or x == "unknown":
+        return "?"
+    return str(x)
+
+
 def one_answer(v, fid):
     """The typed answer to question fid for vignette v ("y", "n", "?", a number, a choice)."""
     a = v["answers"]
     if fid in a:
-        x = a[fid]
-        if x is True or x == "yes":
-            return "y"
-        if x is False or x == "no":
-            return "n"
-        if x is None or x == "unknown":
-            return "?"
-        return str(x)
+        return typed(a[fid])
     if v.get("unanswered_means") == "no" and fid not in ("age", "sex", "symptom_weeks"):
         return "n"
     return "?"

@@ -240,13 +240,7 @@ def eval_of(path, fmt=None, columns=None):
 
 def typed_of(value):
     """A saved answer as the vignette helpers type it (y, n, ?, the number or choice)."""
-    if value is True or value == "yes":
-        return "y"
-    if value is False or value == "no":
-        return "n"
-    if value is None or value == "unknown":
-        return "?"
-    return str(value)
+    return dialog.typed(value)
 
 
 def expect_saved_answers(server, sid, v, asked):
