@@ -112,11 +112,12 @@ test: psoas-triage $(IMAGE) build/unit-tests build/libfaults.so
 validate: psoas-triage $(IMAGE)
 	python3 tests/validate.py
 
-# The README's screenshots of the web pages (doc/screenshots/*.png), taken while
-# tests/test_browser.py drives them in headless chromium (chromium, chromium-driver,
-# python3-selenium); `make test` runs the same tests without rewriting them.
+# The README's screenshots (doc/screenshots/*.png), taken while tests/test_browser.py
+# drives the web pages, and tests/test_lforms.py the Questionnaire in LHC-Forms (npm ci),
+# in headless chromium (chromium, chromium-driver, python3-selenium); `make test` runs
+# the same tests without rewriting them.
 screenshots: psoas-triage $(IMAGE)
-	PSOAS_SCREENSHOTS=1 $(PYTEST) $(PYTEST_OPTS) tests/test_browser.py
+	PSOAS_SCREENSHOTS=1 $(PYTEST) $(PYTEST_OPTS) tests/test_browser.py tests/test_lforms.py
 
 # `serve` under wrk alone (bench/bench.py --web-only): 30 s, 64 connections, POST /api/next.
 bench-web: psoas-triage $(IMAGE)
