@@ -48,8 +48,19 @@ static const char *flatten(const kb *k, const struct cond *c, json_t *list, enum
     add_condition(list, q, "=", "answerBoolean", json_true());
     return NULL;
   case C_IS:
+    add_condition(list, q, "=", "answerCoding", choice_coding(q, c->a));
+    return NULL;
   case C_NOT_IS:
-    add_condition(list, q, c->op == C_IS ? "=" : "!=", "answerCoding", choice_coding(q, c->a));
+    /* FHIR reads != on an unanswered question as true, so a form would show a question
+     * for "sex not male" before the sex is given, and a man who fills in from the top sees
+     * it until he reaches his sex.  Where the list is joined by all, the answer must also
+     * exist; the question it names is required, so nothing is skipped by waiting for it.
+     * Under any, an exists cannot be joined to the != alone: the != stays as it is. */
+    if (*j != J_ANY) {
+      *j = J_ALL;
+      add_condition(list, q, "exists", "answerBoolean", json_true());
+    }
+    add_condition(list, q, "!=", "answerCoding", choice_coding(q, c->a));
     return NULL;
   case C_RANGE:
     if (*j == J_ANY) return "puts a 'range' (two conditions that must both hold) inside 'any'";

@@ -169,6 +169,9 @@ def enabled(item, ans):
     results = []
     for c in conds:
         v = ans[c["question"]]
+        if c["operator"] == "exists":  # every question is answered here
+            results.append(c["answerBoolean"] is True)
+            continue
         key = [k for k in c if k.startswith("answer")][0]
         want = c[key]["code"] if key == "answerCoding" else c[key]
         results.append({"=": v == want, "!=": v != want, ">=": v >= want, "<=": v <= want,
