@@ -65,6 +65,7 @@ psoas-triage: $(OBJ)
 
 # The rules as a CLIPS binary image (bsave), for a fast start; psoas-triage uses it only
 # while it is newer than every rules/*.clp, and parses the .clp files otherwise.
+# check --image writes two: all the rules, and rules/rules-eval.bin without the dialogue's.
 IMAGE = rules/rules.bin
 $(IMAGE): psoas-triage $(wildcard rules/*.clp) $(wildcard kb/*.json)
 	./psoas-triage --rules rules --kb kb check --image $@ >/dev/null
@@ -132,7 +133,7 @@ bench: psoas-triage $(IMAGE)
 	python3 bench/bench.py
 
 clean:
-	rm -rf build build-san build-tsan build-fuzz psoas-triage $(IMAGE)
+	rm -rf build build-san build-tsan build-fuzz psoas-triage $(IMAGE) rules/rules-eval.bin
 
 # ---- hardening: sanitizers, valgrind, fuzzing (see README "Hardening") ----
 
@@ -247,7 +248,7 @@ install: psoas-triage
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/kb $(DESTDIR)$(MANDIR)
 	install -m 755 psoas-triage $(DESTDIR)$(BINDIR)/psoas-triage
 	install -m 644 rules/*.clp $(DESTDIR)$(DATADIR)/rules/
-	rm -f $(DESTDIR)$(DATADIR)/rules/rules.bin
+	rm -f $(DESTDIR)$(DATADIR)/rules/rules.bin $(DESTDIR)$(DATADIR)/rules/rules-eval.bin
 	./psoas-triage --rules $(DESTDIR)$(DATADIR)/rules --kb kb check \
 	  --image $(DESTDIR)$(DATADIR)/rules/rules.bin >/dev/null
 	install -m 644 kb/*.json kb/*.txt $(DESTDIR)$(DATADIR)/kb/

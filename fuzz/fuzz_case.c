@@ -37,7 +37,7 @@ static void setup(void) {
   const char *kbdir = getenv("PSOAS_KB"), *rules = getenv("PSOAS_RULES");
   K = kb_load(kbdir ? kbdir : "kb");
   if (!K) abort();
-  E = engine_open(K, rules ? rules : "rules");
+  E = engine_open(K, rules ? rules : "rules", ENGINE_EVAL);
   if (!E) abort();
   result_init(&R, K);
   case_init(&C, K);

@@ -81,7 +81,7 @@ static void fail(const char *format, const char *what, const char *out) {
 static void setup(void) {
   setenv("SOURCE_DATE_EPOCH", "1767225600", 1); /* the same date on every letter */
   K = kb_load("kb");
-  struct engine *e = K ? engine_open(K, "rules") : NULL;
+  struct engine *e = K ? engine_open(K, "rules", ENGINE_EVAL) : NULL;
   H = K ? letter_open("kb") : NULL;
   if (!e || !H) abort();
   for (int l = 0; l < LV_COUNT; l++) {

@@ -1127,7 +1127,7 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   int fast = !(fp && !strcmp(fp, "0")), verify = fp && !strcmp(fp, "verify");
   for (int i = 0; i < jobs; i++) {
     w[i].p = &p;
-    if (!(w[i].engine = engine_open(k, o->rules_dir))) {
+    if (!(w[i].engine = engine_open(k, o->rules_dir, ENGINE_EVAL))) {
       for (int j = 0; j < i; j++) worker_free(&w[j]);
       free(w);
       return EXIT_SOFTWARE;

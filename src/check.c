@@ -284,6 +284,20 @@ static void check_sources(struct checker *C, const struct sx *comment, const cha
                "rule %s has no source: its comment must open with a [KEY] of sources.json", rule);
 }
 
+/* 1 if pattern x is (session (mode M)) with M one or more of intake, screen joined by |
+ * and nothing else: a pattern no eval session matches. */
+static int dialogue_session(const struct sx *x) {
+  if (x->t != SX_LIST || strcmp(sx_head(x), "session")) return 0;
+  const struct sx *mode = slot_of(x, "mode");
+  if (!mode || mode->n != 2 || mode->kids[1]->t != SX_ATOM) return 0;
+  char *modes = xstrdup(mode->kids[1]->s), *save = NULL;
+  int ok = 1;
+  for (char *m = strtok_r(modes, "|", &save); m; m = strtok_r(NULL, "|", &save))
+    ok &= !strcmp(m, "intake") || !strcmp(m, "screen");
+  free(modes);
+  return ok && mode->kids[1]->s[0] != '|';
+}
+
 /* Records one (defrule NAME "COMMENT" PATTERN... => ACTION...): its qualified name
  * (reporting a second definition), its sources, and every id its patterns match (lhs)
  * and its actions assert (rhs). */
@@ -309,12 +323,20 @@ static void read_rule(struct checker *C, const struct sx *r, const char *file) {
   C->nrules++;
   const struct sx *comment = r->n > 2 && r->kids[2]->t == SX_STRING ? r->kids[2] : NULL;
   check_sources(C, comment, file, name, r->line);
-  int rhs = 0;
+  int rhs = 0, dialogue_only = 0;
   for (int i = comment ? 3 : 2; i < r->n; i++) {
     const struct sx *x = r->kids[i];
     if (x->t == SX_ATOM && !strcmp(x->s, "=>")) rhs = 1;
+    if (!rhs && dialogue_session(x)) dialogue_only = 1;
     walk(C, x, rhs, file, q);
   }
+  /* The eval engine leaves these rules out (engine.h, ENGINE_EVAL): each must be one
+   * that cannot fire in eval. */
+  if (!strncmp(q, DIALOGUE_MODULE "::", strlen(DIALOGUE_MODULE) + 2) && !dialogue_only)
+    problem_at(C, file, r->line,
+               "rule %s of module " DIALOGUE_MODULE " (left out of the eval engine) must wait "
+               "for (session (mode intake|screen)): with any other mode it could fire in eval",
+               q);
 }
 
 static int clp_file(const struct dirent *d) {
@@ -714,10 +736,10 @@ int check_knowledge(const kb *k, const char *rules_dir, const char *image, int *
   check_catalogue(&C);
   check_triggers(&C);
   /* Always the .clp source, never an image: reports CLIPS errors as FILE:LINE. */
-  struct engine *e = engine_open_source(k, rules_dir);
+  struct engine *e = engine_open_source(k, rules_dir, ENGINE_DIALOGUE);
   int image_failed = 0;
   if (!e) C.problems++;
-  else if (image && C.problems == 0) image_failed = engine_save_image(e, image) < 0;
+  else if (image && C.problems == 0) image_failed = engine_save_images(e, image) < 0;
   engine_close(e);
   for (int i = 0; i < n; i++) {
     sx_free(trees[i]);

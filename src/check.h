@@ -11,7 +11,7 @@
 /* Checks the rules in rules_dir against the loaded kb k.  Reports each problem and
  * returns how many there were (0: clean); *nrules (if not NULL) gets the number of
  * rules read.  When image is not NULL and nothing was wrong, the rules' binary image is
- * written there (engine_save_image); -1 if that failed (reported: an output error, not
+ * written there (engine_save_images); -1 if that failed (reported: an output error, not
  * a problem of the knowledge).  Prints nothing on stdout. */
 int check_knowledge(const kb *k, const char *rules_dir, const char *image, int *nrules);
 

@@ -224,11 +224,30 @@ static int find_templates(struct engine *e, const char *rules_dir, int quiet) {
   return missing ? -1 : 0;
 }
 
+/* Removes the rules of module DIALOGUE_MODULE (they are the last to be matched and the
+ * first to go: nothing else refers to a rule).  -1 (reported) if one cannot go. */
+static int drop_dialogue_rules(struct engine *e) {
+  void *env = e->env, *module = EnvFindDefmodule(env, DIALOGUE_MODULE);
+  if (!module) return 0;
+  void *was = EnvGetCurrentModule(env);
+  EnvSetCurrentModule(env, module);
+  int failed = 0;
+  for (void *r = EnvGetNextDefrule(env, NULL); r; r = EnvGetNextDefrule(env, NULL))
+    if (!EnvUndefrule(env, r)) {
+      report("cannot remove rule %s from the eval engine", EnvGetDefruleName(env, r));
+      failed = 1;
+      break;
+    }
+  EnvSetCurrentModule(env, was);
+  return failed ? -1 : 0;
+}
+
 /* The rules parsed from rules_dir/<*.clp>; NULL (reported) on any error. */
-struct engine *engine_open_source(const kb *k, const char *rules_dir) {
+struct engine *engine_open_source(const kb *k, const char *rules_dir, enum engine_kind kind) {
   struct engine *e = engine_new(k);
   if (!e) return NULL;
-  if (load_rules(e, rules_dir) < 0 || find_templates(e, rules_dir, 0) < 0) {
+  if (load_rules(e, rules_dir) < 0 || find_templates(e, rules_dir, 0) < 0 ||
+      (kind == ENGINE_EVAL && drop_dialogue_rules(e) < 0)) {
     engine_close(e);
     return NULL;
   }
@@ -248,9 +267,9 @@ static int newer(const struct timespec *a, const struct timespec *b) {
   return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
 }
 
-/* rules_dir/IMAGE_NAME if it exists and is fresh, else NULL.  Caller frees. */
-static char *fresh_image(const char *rules_dir) {
-  char *path = xasprintf("%s/%s", rules_dir, ENGINE_IMAGE_NAME);
+/* rules_dir/name if it exists and is fresh, else NULL.  Caller frees. */
+static char *fresh_image(const char *rules_dir, const char *name) {
+  char *path = xasprintf("%s/%s", rules_dir, name);
   struct stat img, st;
   struct dirent **list = NULL;
   int fresh = stat(path, &img) == 0 && S_ISREG(img.st_mode) && stat(rules_dir, &st) == 0 &&
@@ -269,8 +288,8 @@ static char *fresh_image(const char *rules_dir) {
   return NULL;
 }
 
-struct engine *engine_open(const kb *k, const char *rules_dir) {
-  char *image = fresh_image(rules_dir);
+struct engine *engine_open(const kb *k, const char *rules_dir, enum engine_kind kind) {
+  char *image = fresh_image(rules_dir, kind == ENGINE_EVAL ? ENGINE_EVAL_IMAGE_NAME : ENGINE_IMAGE_NAME);
   if (image) {
     struct engine *e = engine_new(k);
     /* any problem with the image (another CLIPS version, a template missing) means:
@@ -283,7 +302,7 @@ struct engine *engine_open(const kb *k, const char *rules_dir) {
     }
     engine_close(e);
   }
-  return engine_open_source(k, rules_dir);
+  return engine_open_source(k, rules_dir, kind);
 }
 
 /* CLIPS's bsave opens the file by name and ignores every write error (a full disk gives
@@ -291,7 +310,7 @@ struct engine *engine_open(const kb *k, const char *rules_dir) {
  * and written out here, where each error is seen: replace_file (a mkstemp temporary
  * beside path, fsync, rename, fsync of the directory; no predictable name to plant a
  * symlink at).  The image gets the mode fopen() would give it (others may read it). */
-int engine_save_image(struct engine *e, const char *path) {
+static int save_image(struct engine *e, const char *path) {
   int mfd = memfd_create("psoas-rules-image", MFD_CLOEXEC), ok = 0;
   const char *why = NULL; /* else strerror(errno) */
   char *text = NULL;
@@ -312,22 +331,42 @@ int engine_save_image(struct engine *e, const char *path) {
     umask(mask);
     ok = replace_file(path, text, len, 0666 & ~mask) == 0;
   }
-  if (!ok) {
-    report("%s: cannot write the rule image: %s", path, why ? why : strerror(errno));
-  } else { /* touch it until it is newer than its directory (the rename set that) */
-    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-    if (slash) *slash = '\0';
-    struct stat img, st;
-    for (int i = 0; i < 2000; i++) { /* a tick is a few ms; give up after ~2 s */
-      utimensat(AT_FDCWD, path, NULL, 0);
-      if (stat(path, &img) || stat(slash ? dir : ".", &st) || newer(&img.st_mtim, &st.st_mtim))
-        break;
-      nanosleep(&(struct timespec){0, 1000000}, NULL);
-    }
-    free(dir);
-  }
+  if (!ok) report("%s: cannot write the rule image: %s", path, why ? why : strerror(errno));
   free(text);
   return ok ? 0 : -1;
+}
+
+/* Touches path until it is newer than its directory (a rename into it set that). */
+static void newer_than_dir(const char *path) {
+  char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+  if (slash) *slash = '\0';
+  struct stat img, st;
+  for (int i = 0; i < 2000; i++) { /* a tick is a few ms; give up after ~2 s */
+    utimensat(AT_FDCWD, path, NULL, 0);
+    if (stat(path, &img) || stat(slash ? dir : ".", &st) || newer(&img.st_mtim, &st.st_mtim))
+      break;
+    nanosleep(&(struct timespec){0, 1000000}, NULL);
+  }
+  free(dir);
+}
+
+/* path with "-eval" before its extension (rules.bin: rules-eval.bin). */
+static char *eval_image_path(const char *path) {
+  const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+  if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : path)) return xasprintf("%s-eval", path);
+  return xasprintf("%.*s-eval%s", (int)(dot - path), path, dot);
+}
+
+int engine_save_images(struct engine *e, const char *path) {
+  char *eval = eval_image_path(path);
+  int rc = save_image(e, path);
+  if (rc == 0) rc = drop_dialogue_rules(e) < 0 || save_image(e, eval) < 0 ? -1 : 0;
+  if (rc == 0) { /* both renames are done: now make both newer than the directory */
+    newer_than_dir(path);
+    newer_than_dir(eval);
+  }
+  free(eval);
+  return rc;
 }
 
 void engine_close(struct engine *e) {

@@ -50,20 +50,32 @@ static inline const char *result_because(const struct result *r, const struct rc
   return r->pool.s + c->because[i];
 }
 
-/* Creates an environment with the rules of rules_dir: from its binary image
- * (ENGINE_IMAGE_NAME, see engine_save_image) when that is newer than every *.clp file
+/* Which rules an engine holds.  ENGINE_DIALOGUE: all of them (intake, screen, serve).
+ * ENGINE_EVAL: without the dialogue's, the rules of module DIALOGUE_MODULE, which can
+ * fire only in a session of mode intake or screen (`check` verifies that each of them
+ * waits for one) and would be matched for every fact of every case for nothing. */
+enum engine_kind { ENGINE_DIALOGUE, ENGINE_EVAL };
+#define DIALOGUE_MODULE "QUESTIONS"
+
+/* Creates an environment with the rules of rules_dir that kind needs: from its binary
+ * image (ENGINE_IMAGE_NAME or ENGINE_EVAL_IMAGE_NAME, see engine_save_images) when that
+ * is newer than every *.clp file
  * and the directory, else by parsing rules_dir/<*.clp> in name order.  Each problem is
  * reported as "FILE:LINE: message"; on any error returns NULL (never a half-loaded
  * engine). */
-struct engine *engine_open(const kb *k, const char *rules_dir);
+struct engine *engine_open(const kb *k, const char *rules_dir, enum engine_kind kind);
 /* The same, always parsing the .clp files (for `check`: errors with file and line). */
-struct engine *engine_open_source(const kb *k, const char *rules_dir);
+struct engine *engine_open_source(const kb *k, const char *rules_dir, enum engine_kind kind);
 
-/* The binary image of the rules (CLIPS bsave), in the rules directory. */
+/* The binary images of the rules (CLIPS bsave), in the rules directory: all the rules,
+ * and the eval image without the dialogue's rules. */
 #define ENGINE_IMAGE_NAME "rules.bin"
-/* Writes e's rules as a binary image to path (atomically: temporary file, rename).
- * Returns 0, or -1 (reported). */
-int engine_save_image(struct engine *e, const char *path);
+#define ENGINE_EVAL_IMAGE_NAME "rules-eval.bin"
+/* Writes e's rules (opened ENGINE_DIALOGUE) as the binary image path, and the rules
+ * without the dialogue's as the eval image beside it (path with "-eval" before its
+ * extension: rules.bin, rules-eval.bin), each atomically (temporary file, rename).  e
+ * is left without the dialogue's rules.  Returns 0, or -1 (reported). */
+int engine_save_images(struct engine *e, const char *path);
 void engine_close(struct engine *e);
 
 /* Evaluates case c.  mode MODE_EVAL asks the rules only for the open red flags;

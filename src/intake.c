@@ -623,7 +623,7 @@ static int dialogue_main(struct ctx *ctx, int argc, char **argv, enum mode mode)
   int status = ctx_load_kb(ctx);
   if (status) return status;
   if (mode == MODE_SCREEN && !(d.screen = screenkb_load(ctx->k, ctx->kb_dir))) return EXIT_SOFTWARE;
-  struct engine *e = engine_open(ctx->k, ctx->rules_dir);
+  struct engine *e = engine_open(ctx->k, ctx->rules_dir, ENGINE_DIALOGUE);
   if (!e) {
     screenkb_free(d.screen);
     return EXIT_SOFTWARE;

@@ -144,7 +144,7 @@ static void log_line(struct server *s, const char *fmt, ...) {
 /* This thread's engine (made on first use; closed when the thread ends). */
 static struct engine *thread_engine(struct server *s) {
   struct engine *e = pthread_getspecific(s->engine_key);
-  if (!e && (e = engine_open(s->k, s->rules_dir))) pthread_setspecific(s->engine_key, e);
+  if (!e && (e = engine_open(s->k, s->rules_dir, ENGINE_DIALOGUE))) pthread_setspecific(s->engine_key, e);
   return e;
 }
 
@@ -1662,7 +1662,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv) {
   s.auth = s.token != NULL;
   s.tls = cert != NULL;
   if (!(s.sk = screenkb_load(s.k, ctx->kb_dir)) || !(s.letterhead = letter_open(ctx->kb_dir))) goto out;
-  struct engine *probe = engine_open(s.k, s.rules_dir); /* fail now, not at the first request */
+  struct engine *probe = engine_open(s.k, s.rules_dir, ENGINE_DIALOGUE); /* fail now, not at the first request */
   if (!probe) goto out;
   engine_close(probe);
   size_t n;

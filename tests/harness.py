@@ -73,7 +73,7 @@ def rules_without(file, rule):
     import shutil
     import tempfile
     rules = os.path.join(tempfile.mkdtemp(prefix="psoas-rules-"), "rules")
-    shutil.copytree(os.path.join(ROOT, "rules"), rules, ignore=shutil.ignore_patterns("rules.bin"))
+    shutil.copytree(os.path.join(ROOT, "rules"), rules, ignore=shutil.ignore_patterns("*.bin"))
     path = os.path.join(rules, file)
     with open(path) as f:
         text = f.read()

@@ -272,8 +272,9 @@ def test_rules_image_used_only_when_fresh():
     d = tmpdir("image")
     rules = os.path.join(d, "rules")
     shutil.copytree(os.path.join(ROOT, "rules"), rules)
-    if os.path.exists(os.path.join(rules, "rules.bin")):
-        os.remove(os.path.join(rules, "rules.bin"))
+    for name in ("rules.bin", "rules-eval.bin"):
+        if os.path.exists(os.path.join(rules, name)):
+            os.remove(os.path.join(rules, name))
     cases = "\n".join(bench.gen_cases(500, seed=3)) + "\n"
     base = ["--rules", rules, "--kb", os.path.join(ROOT, "kb")]
     parsed = run(base + ["eval", "-"], input=cases).stdout
@@ -470,3 +471,35 @@ def test_case_files_fast_and_reference_agree():
     v = run(["eval", d], env={"PSOAS_FASTPATH": "verify"})
     m = re.search(r"fast path: (\d+) records settled, 0 disagreed", v.stderr)
     expect(m is not None and int(m.group(1)) >= 150, f"verify: {v.stderr[-300:]}")
+
+
+def test_eval_image_leaves_out_only_the_dialogue_rules():
+    """`check --image` writes two images: all the rules, and the eval image without the
+    rules of module QUESTIONS (they wait for an intake or screen session).  eval gives
+    byte-identical records from the eval image, from the parsed .clp files, and from a
+    rules directory whose 90-questions.clp is gone (the knowledge digest aside), on
+    generated cases and every vignette.  (The dialogue's engine keeps them: the intake
+    and screen tests use rules.bin.)"""
+    d = tmpdir("eval-image")
+    rules = os.path.join(d, "rules")
+    shutil.copytree(os.path.join(ROOT, "rules"), rules, ignore=shutil.ignore_patterns("*.bin"))
+    base = ["--rules", rules, "--kb", os.path.join(ROOT, "kb")]
+    cases = "\n".join(bench.gen_cases(3000, seed=11)) + "\n"
+    vignettes = os.path.join(ROOT, "tests", "vignettes")
+    parsed = run(base + ["eval", "-", vignettes], input=cases).stdout
+    expect(make_image(base, os.path.join(rules, "rules.bin")) == 0, "check --image")
+    for name in ("rules.bin", "rules-eval.bin"):
+        path = os.path.join(rules, name)
+        expect(os.path.getsize(path) > 10000, f"{name} not written")
+        expect(os.stat(path).st_mtime_ns > os.stat(rules).st_mtime_ns, f"{name} is not fresh")
+    full, small = (os.path.getsize(os.path.join(rules, n)) for n in ("rules.bin", "rules-eval.bin"))
+    expect(small < full * 0.8, f"the eval image ({small} B) is not smaller than the whole ({full} B)")
+    imaged = run(base + ["eval", "-", vignettes], input=cases).stdout
+    expect(imaged == parsed, "the eval image and the parsed rules give different records")
+    without = os.path.join(d, "without")
+    shutil.copytree(rules, without, ignore=shutil.ignore_patterns("*.bin", "90-questions.clp"))
+    other = run(["--rules", without, "--kb", os.path.join(ROOT, "kb"), "eval", "-", vignettes],
+                input=cases).stdout
+    strip = lambda text: re.sub(r'"knowledge":"sha256:[0-9a-f]+"', "", text)
+    expect(strip(other) == strip(imaged) and len(imaged.splitlines()) > 3000,
+           "eval without 90-questions.clp differs from the eval image")

@@ -286,3 +286,13 @@ def test_triggers_statement_matches_the_rules():
     c.edit("rules/20-urgent.clp", "(pain-course (kind new) (because $?course))\n  (finding (id ?sign&feeling_unwell",
            "(finding (id ?sign&feeling_unwell")
     caught(c.check(), "concerns.json", None, "spinal_infection: \"triggers\" names \"new pain\", which no rule asserting it uses")
+
+
+def test_dialogue_rule_that_could_fire_in_eval():
+    """The eval engine leaves module QUESTIONS out, so each of its rules must wait for a
+    session of mode intake or screen: one that names eval too, or none, is a problem."""
+    c = Copy()
+    line = c.edit("rules/90-questions.clp", "(session (mode intake|screen))",
+                  "(session (mode intake|screen|eval))")
+    caught(c.check(), "90-questions.clp", line - 2, "QUESTIONS::hernia-strangulated",
+           "could fire in eval")

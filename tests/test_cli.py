@@ -313,7 +313,7 @@ def test_knowledge_version_changes_with_one_rule():
     before = records(run(["eval", DEV02]).stdout)[0]["knowledge"]
     d = tmpdir()
     rules = os.path.join(d, "rules")
-    shutil.copytree(os.path.join(ROOT, "rules"), rules, ignore=shutil.ignore_patterns("rules.bin"))
+    shutil.copytree(os.path.join(ROOT, "rules"), rules, ignore=shutil.ignore_patterns("*.bin"))
     path = os.path.join(rules, "20-urgent.clp")
     with open(path) as f:
         text = f.read()

@@ -264,7 +264,7 @@ static int has_concern(const struct result *r, const char *id) {
 }
 
 static void test_engine_levels(void) {
-  struct engine *e = engine_open(K, "rules");
+  struct engine *e = engine_open(K, "rules", ENGINE_DIALOGUE);
   struct result r;
   CHECK(e != NULL);
   if (!e) return;
@@ -297,14 +297,14 @@ static void test_engine_bad_rules(void) {
                "printf '(defrule CONCERNS::oops \"[A] x\" (finding (id fever)) => (assert (concern (id infection) (because ?nope))))\\n' "
                "> build/rules-broken/99-oops.clp") == 0);
   fprintf(stderr, "(expected error follows)\n");
-  struct engine *e = engine_open(K, "build/rules-broken");
+  struct engine *e = engine_open(K, "build/rules-broken", ENGINE_DIALOGUE);
   CHECK(e == NULL);
   engine_close(e);
   engine_close(NULL);
 }
 
 static void test_output_escaping(void) {
-  struct engine *e = engine_open(K, "rules");
+  struct engine *e = engine_open(K, "rules", ENGINE_DIALOGUE);
   struct result r;
   struct tcase c;
   char err[512];
@@ -336,7 +336,7 @@ static void test_output_escaping(void) {
  * jansson leaves raw: the same JSON; bytes that are not UTF-8 become U+FFFD and the
  * record still parses. */
 static void test_output_matches_jansson(void) {
-  struct engine *e = engine_open(K, "rules");
+  struct engine *e = engine_open(K, "rules", ENGINE_DIALOGUE);
   struct result r;
   struct tcase c;
   char err[512];
@@ -521,7 +521,7 @@ static void test_letter_escaping(void) {
     sb_free(&b);
   }
 
-  struct engine *e = engine_open(K, "rules");
+  struct engine *e = engine_open(K, "rules", ENGINE_DIALOGUE);
   struct letterhead *h = letter_open("kb");
   struct result r;
   struct tcase c;
@@ -553,7 +553,7 @@ static void test_letter_escaping(void) {
 /* out_json writes a jansson value as the JSON Lines writer does (key order, escaping,
  * numbers as jansson); fhir_uuid gives a version-8 UUID of the type and the id. */
 static void test_fhir_writing(void) {
-  struct engine *e = engine_open(K, "rules");
+  struct engine *e = engine_open(K, "rules", ENGINE_DIALOGUE);
   struct result r;
   struct tcase c;
   char err[512], a[37], a2[37], b2[37];
