@@ -48,11 +48,17 @@ def port():
     return load(RULES)["rules"]
 
 
-def peer(text, rules=None, why=False):
-    """The peer's records on the JSON Lines text (stdout), or Skip."""
+def peer_command():
+    """The command that runs the peer, or Skip."""
     cmd, version = bench.peer_command()
     if cmd is None:
         raise Skip(f"the peer cannot run: {version}")
+    return cmd
+
+
+def peer(text, rules=None, why=False):
+    """The peer's records on the JSON Lines text (stdout), or Skip."""
+    cmd = peer_command()
     extra = (["--rules", rules] if rules else []) + (["--why"] if why else [])
     p = subprocess.run(cmd + extra + ["-"], input=text, capture_output=True, text=True, timeout=600)
     expect(p.returncode == 0, f"the peer failed (exit {p.returncode}): {p.stderr[-2000:]}")
@@ -169,6 +175,7 @@ def test_peer_agrees_with_eval():
     """The same disposition on the subset and the same emergency/urgent concerns for every
     valid case; every such concern is met, and every ported rule is somewhere the only one
     behind its concern."""
+    peer_command()
     text, ours = inputs()
     theirs = peer(text, why=True)
     levels = bench.subset_levels()
@@ -198,6 +205,7 @@ def test_peer_agrees_with_eval():
 def test_peer_check_fails_without_a_rule():
     """The port without aaa-rupture-pain-and-collapse (sudden severe pain and collapse at 50
     or over) disagrees with eval: the comparison can fail."""
+    peer_command()
     text, ours = inputs()
     d = load(RULES)
     gone = "CONCERNS::aaa-rupture-pain-and-collapse"
