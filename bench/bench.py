@@ -13,6 +13,10 @@ prints, measured in this run on this file:
   - cases/s of `eval --jobs 1` and `eval --jobs 2` (best of --repeat runs), and of
     `eval --jobs 1` with the reference reader alone (PSOAS_FASTPATH=0),
   - the time of `jq -c .` re-printing the same file, and the ratio jobs-2 / jq,
+  - the peer (peer_bench(); skipped without node or node_modules/json-rules-engine): the
+    emergency and urgent concern rules ported to npm's json-rules-engine (bench/peer/) on
+    the same file, its dispositions and concerns on that subset checked equal to eval's,
+    and cases/s of both (whole process, the peer on one core, eval --jobs 1) and the ratio,
   - start-up to first result (median of 30 runs on a 1-case input),
   - peak RSS of the 100k run and of a --stream-case stream (default 1,000,000) piped
     into `eval --jobs 2 -` as it is generated (bounded memory: must stay < 64 MB),
@@ -486,6 +490,129 @@ def met(ok):
     return "met" if ok else "NOT MET"
 
 
+# ---- the peer: the emergency and urgent rules in npm's json-rules-engine (bench/peer/) -----
+
+PEER_DIR = os.path.join(HERE, "peer")
+PEER_TARGET = 25  # psoas-triage --jobs 1 at least 25x the peer's cases/s, per core (issue 14)
+SUBSET = ("emergency", "urgent")
+
+
+def peer_command(root=ROOT):
+    """(the command that runs the peer on a file or "-", the json-rules-engine version), or
+    (None, why it cannot run here)."""
+    import shutil
+    node = shutil.which("node") or shutil.which("nodejs")
+    if not node:
+        return None, "node is not installed (Debian: nodejs)"
+    pkg = os.path.join(root, "node_modules", "json-rules-engine", "package.json")
+    if not os.path.exists(pkg):
+        return None, "node_modules/json-rules-engine is missing (run `npm ci`)"
+    with open(pkg) as f:
+        version = json.load(f)["version"]
+    return [node, os.path.join(PEER_DIR, "run.js")], version
+
+
+def subset_levels(kb_dir=None):
+    """{concern id: level} of the concerns the peer ports (kb/concerns.json: emergency, urgent)."""
+    with open(os.path.join(kb_dir or os.path.join(ROOT, "kb"), "concerns.json")) as f:
+        return {c["id"]: c["level"] for c in json.load(f)["concerns"] if c["level"] in SUBSET}
+
+
+def on_subset(rec, levels):
+    """(disposition on the subset, sorted emergency/urgent concern ids) of one of eval's
+    JSON Lines records: emergency if it holds an emergency concern, urgent if an urgent one,
+    else below."""
+    ids = sorted({c["id"] for c in rec["concerns"] if c["id"] in levels})
+    lv = {levels[i] for i in ids}
+    return ("emergency" if "emergency" in lv else "urgent" if "urgent" in lv else "below"), ids
+
+
+def peer_compare(ours_text, peer_text, levels):
+    """Compares eval's records with the peer's, line by line (both keep input order).
+    Returns (cases compared, [mismatch descriptions], invalid cases skipped).  A case eval
+    rejects ("error") is skipped; for the others the peer must give the same id, the same
+    disposition on the subset and the same emergency/urgent concerns -- and eval's own
+    disposition must be that of its concerns (emergency and urgent are exactly those)."""
+    ours = [json.loads(ln) for ln in ours_text.splitlines() if ln.strip()]
+    peer = [json.loads(ln) for ln in peer_text.splitlines() if ln.strip()]
+    bad, compared, skipped = [], 0, 0
+    if len(ours) != len(peer):
+        bad.append(f"{len(ours)} records from eval, {len(peer)} from the peer")
+    for o, p in zip(ours, peer):
+        if "error" in o:
+            skipped += 1
+            continue
+        compared += 1
+        disp, ids = on_subset(o, levels)
+        mine = o["disposition"] if o["disposition"] in SUBSET else "below"
+        if mine != disp:
+            bad.append(f"{o['id']}: eval's disposition {o['disposition']} with concerns {ids}")
+        if p.get("id") != o["id"] or "error" in p or p.get("disposition") != disp or p.get("concerns") != ids:
+            theirs = p.get("error") or f"{p.get('disposition')} {p.get('concerns')}"
+            bad.append(f"{o['id']}: eval {disp} {ids}; peer ({p.get('id')}) {theirs}")
+    return compared, bad, skipped
+
+
+def peer_run(cmd, path, out_path):
+    """Runs cmd on path (on stdin) with its output in out_path; returns (wall seconds, exit
+    status, stderr)."""
+    with open(path, "rb") as f, open(out_path, "wb") as o:
+        t0 = time.perf_counter()
+        p = subprocess.run(cmd, stdin=f, stdout=o, stderr=subprocess.PIPE)
+        return time.perf_counter() - t0, p.returncode, p.stderr.decode(errors="replace")
+
+
+def peer_bench(binary, path, repeat):
+    """The peer side by side with `eval --jobs 1 -` on the same file: json-rules-engine
+    (bench/peer/run.js, rules.json: the emergency and urgent concern rules and the
+    disposition on them) and eval each run `repeat` times, whole-process wall time (start-up,
+    reading, evaluating, writing the output to a file; best of the runs), the peer on one
+    core (node runs JavaScript on one thread) against eval with one worker.  Then every valid
+    case's disposition on the subset and emergency/urgent concerns are compared.  Prints the
+    figures; returns 0, or 1 when an output differs or a run failed (a peer that cannot run
+    here is skipped with a line saying why, and returns 0)."""
+    cmd, version = peer_command()
+    if cmd is None:
+        print(f"  peer json-rules-engine: skipped, {version}")
+        return 0
+    with open(path, "rb") as f:
+        n = sum(1 for line in f if line.strip())
+    outs = {"ours": os.path.join(DATA, "out-peer-ours.jsonl"), "peer": os.path.join(DATA, "out-peer.jsonl")}
+    best, loop = {}, None
+    for _ in range(repeat):  # interleaved, so that load on the machine falls on both alike
+        for side, c in (("ours", [binary, "eval", "--jobs", "1", "-"]), ("peer", cmd + ["-"])):
+            secs, status, err = peer_run(c, path, outs[side])
+            if status not in ((0, 65) if side == "ours" else (0,)):
+                print(f"  peer bench: {' '.join(c)} failed with exit status {status}: {err[-500:]}")
+                return 1
+            if secs < best.get(side, float("inf")):
+                best[side] = secs
+                if side == "peer":  # its own time of the evaluation loop, in that run
+                    loop = [ln for ln in err.splitlines() if "evaluation loop" in ln]
+    texts = {}
+    for side, out in outs.items():
+        with open(out) as f:
+            texts[side] = f.read()
+        os.remove(out)
+    compared, bad, skipped = peer_compare(texts["ours"], texts["peer"], subset_levels())
+    with open(os.path.join(PEER_DIR, "rules.json")) as f:
+        nrules = sum(1 for r in json.load(f)["rules"] if r["event"]["type"] == "concern")
+    print(f"  peer: json-rules-engine {version}, {nrules} emergency/urgent concern rules ported "
+          f"(bench/peer/rules.json), one Engine reused, one case at a time")
+    print(f"    compared {compared} valid cases ({skipped} invalid skipped): "
+          f"{len(bad)} mismatches in disposition on the subset or emergency/urgent concerns")
+    for b in bad[:5]:
+        print(f"      {b}")
+    peer_rate, ours_rate = n / best["peer"], n / best["ours"]
+    ratio = ours_rate / peer_rate
+    print(f"    whole process, same file, best of {repeat}: peer {best['peer']:.3f} s, "
+          f"eval --jobs 1 {best['ours']:.3f} s" + (f"; the peer's {loop[0].split(': ', 1)[1]}" if loop else ""))
+    print(f"  peer json-rules-engine {version}: {peer_rate:.0f} cases/s; psoas-triage --jobs 1: "
+          f"{ours_rate:.0f} cases/s; ratio {ratio:.1f}x per core (target >= {PEER_TARGET}x: "
+          f"{met(ratio >= PEER_TARGET)})")
+    return 1 if bad else 0
+
+
 def main(argv):
     binary = os.path.join(ROOT, "psoas-triage")
     n, stream_n, repeat = 100000, 1000000, 3
@@ -550,11 +677,12 @@ def main(argv):
     jq, _, _ = best_of(["jq", "-c", "."], path, repeat)
     print(f"  jq -c .     : {jq:7.3f} s  {n / jq:9.0f} cases/s")
     print(f"  ratio eval --jobs 2 / jq: {res[2] / jq:.2f}  (target <= 1.0: {met(res[2] <= jq)})")
+    peer_status = peer_bench(binary, path, repeat)
     s1, sn = startup(binary), startup(binary, jobs=os.cpu_count())
     print(f"  start-up to first result (median of 30): {s1 * 1000:.1f} ms with --jobs 1, "
           f"{sn * 1000:.1f} ms with the default --jobs {os.cpu_count()} "
           f"(target < 10 ms: {met(max(s1, sn) < 0.010)})")
-    web_status = web_bench(binary, web_seconds)
+    web_status = web_bench(binary, web_seconds) | peer_status
     if stream_n <= 0:
         return web_status
     secs, rss, count, status = stream_rss(binary, stream_n)
