@@ -11,7 +11,11 @@
 ;;;                  answered yes/no/value (a `when` still undecided counts as applicable);
 ;;;                  `required`: what must be answered before anyone is cleared -- the
 ;;;                  red flags, and the treatment-safety questions except in `screen`;
-;;;                  in eval mode only the required ones are asserted
+;;;                  asserted in intake and screen only (the QUESTIONS module's)
+;;;   (open-required (red-flag ID...) (safety ID...))   one, in every mode: the applicable
+;;;                  open questions that must be answered before anyone is cleared, in
+;;;                  rank order (the `required` ones of open-question; one fact, so that a
+;;;                  case with many unknowns asserts one fact, not one per question)
 ;;; Produces (read back by the host):
 ;;;   (concern (id ID) (because ITEM...))     ITEM = finding id, or a comparison "age>=55"
 ;;;   (precaution (id ID))  (indication (id ID) (because ITEM...))
@@ -30,6 +34,7 @@
 ;;;                         least; 0 for a symbol that is no level (a typo can never lower
 ;;;                         a disposition)
 ;;;   (more-severe A B)  -> TRUE if level A is more severe than level B
+;;;   (question-rank ID) -> the rank of question ID: its place in kb/questions.json
 ;;;
 ;;; Phases run as modules, in the order MAIN::start focuses them; no salience ladders.
 ;;; Every rule's comment opens with its clinical source key(s) in brackets, e.g.
@@ -51,6 +56,10 @@
   (slot who (type SYMBOL) (allowed-symbols patient therapist))
   (slot state (type SYMBOL) (allowed-symbols unanswered unknown))
   (slot rank (type INTEGER)))
+
+(deftemplate MAIN::open-required
+  (multislot red-flag (type SYMBOL))
+  (multislot safety (type SYMBOL)))
 
 (deftemplate MAIN::pain-course
   "Derived by the COURSE module from symptom_weeks and pain_worsening (principle P3,

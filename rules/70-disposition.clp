@@ -2,7 +2,7 @@
 ;;; concerns; `incomplete` instead of caution/proceed while a question that must be
 ;;; answered before anyone is cleared (a red flag, or a treatment-safety question outside
 ;;; the screen) applies to this person and is open (unanswered or "don't know").
-;;; Consumes: concern, open-question; host function concern-level.
+;;; Consumes: concern, open-required; host functions concern-level, question-rank.
 ;;; Produces: exactly one disposition fact; ask facts for the open required questions.
 
 (defrule DISPOSITION::start-at-proceed
@@ -22,13 +22,21 @@
   "[I][M] Nobody is cleared for treatment while a red-flag or treatment-safety question is
    open (principle P5 (kb/principles.json))."
   ?d <- (disposition (level caution|proceed))
-  (exists (open-question (required ~no)))
+  (open-required (red-flag $?red) (safety $?safety))
+  (test (> (+ (length$ ?red) (length$ ?safety)) 0))
   =>
   (modify ?d (level incomplete)))
 
-(defrule DISPOSITION::ask-open-required
-  "[I][M] List every open red-flag and treatment-safety question, whatever the disposition
-   (principle P6 (kb/principles.json))."
-  (open-question (id ?q) (required ?kind&~no) (rank ?rank))
+(defrule DISPOSITION::ask-open-red-flag
+  "[I][M] List every open red-flag question, whatever the disposition (principle P6
+   (kb/principles.json))."
+  (open-required (red-flag $? ?q $?))
   =>
-  (assert (ask (id ?q) (rank ?rank) (reason ?kind))))
+  (assert (ask (id ?q) (rank (question-rank ?q)) (reason red-flag))))
+
+(defrule DISPOSITION::ask-open-safety
+  "[I][M] List every open treatment-safety question outside the screen, whatever the
+   disposition (principle P6 (kb/principles.json))."
+  (open-required (safety $? ?q $?))
+  =>
+  (assert (ask (id ?q) (rank (question-rank ?q)) (reason safety))))

@@ -26,7 +26,7 @@
 struct engine {
   void *env;
   const kb *k;
-  void *t_session, *t_finding, *t_open, *t_concern, *t_prec, *t_ind, *t_disp, *t_ask;
+  void *t_session, *t_finding, *t_open, *t_required, *t_concern, *t_prec, *t_ind, *t_disp, *t_ask;
   strbuf out;          /* what the rules or CLIPS wrote to any router */
   const char *loading; /* file being loaded, for parser errors */
   long err_line;
@@ -34,6 +34,7 @@ struct engine {
   int f_id, f_value;   /* 0-based positions of finding's id and value slots, or -1 */
   void *level_sym[LV_COUNT]; /* the level symbols, most severe first (pinned) */
   void **concern_sym;        /* the concern id symbols, indexed like kb->c (pinned) */
+  int *red, *safety;         /* kb->nq each: the open required questions of a case */
   /* symbols the host asserts, keyed by the address of their (kb or literal) text */
   struct {
     const char *text;
@@ -110,6 +111,16 @@ static int fn_severity(void *env) {
 static int fn_more_severe(void *env) {
   struct engine *e = GetEnvironmentContext(env);
   return level_rank(e, symbol_arg(env, 1)) < level_rank(e, symbol_arg(env, 2));
+}
+
+/* (question-rank ID): the rank of question ID, its place in the catalogue (the rank
+ * open-question facts carry); past the last question for an id the kb lacks (read_asks
+ * then refuses the ask that names it). */
+static long long fn_question_rank(void *env) {
+  struct engine *e = GetEnvironmentContext(env);
+  void *id = symbol_arg(env, 1);
+  int qi = id ? kb_question(e->k, ValueToString(id)) : -1;
+  return qi < 0 ? e->k->nq : e->k->q[qi].index;
 }
 
 /* ---- opening ------------------------------------------------------------------------- */
@@ -189,8 +200,12 @@ static struct engine *engine_new(const kb *k) {
                      "11k");
   EnvDefineFunction2(e->env, "severity", 'i', PTIEF fn_severity, "fn_severity", "11k");
   EnvDefineFunction2(e->env, "more-severe", 'b', PTIEF fn_more_severe, "fn_more_severe", "22k");
+  EnvDefineFunction2(e->env, "question-rank", 'g', PTIEF fn_question_rank, "fn_question_rank",
+                     "11k");
   for (int l = 0; l < LV_COUNT; l++) e->level_sym[l] = symbol(e, level_name((enum level)l));
   e->concern_sym = xcalloc((size_t)k->nc + 1, sizeof *e->concern_sym);
+  e->red = xcalloc((size_t)k->nq + 1, sizeof *e->red);
+  e->safety = xcalloc((size_t)k->nq + 1, sizeof *e->safety);
   for (int c = 0; c < k->nc; c++) e->concern_sym[c] = symbol(e, k->c[c].id);
   return e;
 }
@@ -208,7 +223,7 @@ static int find_templates(struct engine *e, const char *rules_dir, int quiet) {
   struct {
     void **slot;
     const char *name;
-  } t[] = {{&e->t_session, "session"},   {&e->t_finding, "finding"}, {&e->t_open, "open-question"},
+  } t[] = {{&e->t_session, "session"},   {&e->t_finding, "finding"}, {&e->t_open, "open-question"}, {&e->t_required, "open-required"},
            {&e->t_concern, "concern"},   {&e->t_prec, "precaution"}, {&e->t_ind, "indication"},
            {&e->t_disp, "disposition"},  {&e->t_ask, "ask"}};
   int missing = 0;
@@ -373,6 +388,8 @@ void engine_close(struct engine *e) {
   if (!e) return;
   if (e->env) DestroyEnvironment(e->env);
   free(e->concern_sym);
+  free(e->red);
+  free(e->safety);
   sb_free(&e->out);
   free(e);
 }
@@ -487,6 +504,30 @@ static void assert_open(struct engine *e, const struct question *q, unsigned cha
   put_symbol(e, f, "state", state == ANS_UNKNOWN ? "unknown" : "unanswered");
   put_integer(e, f, "rank", q->index);
   EnvAssignFactSlotDefaults(e->env, f);
+  EnvAssert(e->env, f);
+}
+
+/* The open-required fact: the n questions of red (red flags) and of safety, ids in rank
+ * order. */
+static void put_ids(struct engine *e, void *fact, const char *slot, const int *qs, int n) {
+  void *mf = EnvCreateMultifield(e->env, n);
+  for (int i = 0; i < n; i++) {
+    SetMFType(mf, i + 1, SYMBOL);
+    SetMFValue(mf, i + 1, symbol(e, e->k->q[qs[i]].id));
+  }
+  DATA_OBJECT v;
+  SetType(v, MULTIFIELD);
+  SetValue(v, mf);
+  SetDOBegin(v, 1);
+  SetDOEnd(v, n);
+  EnvPutFactSlot(e->env, fact, slot, &v);
+}
+
+static void assert_required(struct engine *e, const int *red, int nred, const int *safety,
+                            int nsafety) {
+  void *f = EnvCreateFact(e->env, e->t_required);
+  put_ids(e, f, "red-flag", red, nred);
+  put_ids(e, f, "safety", safety, nsafety);
   EnvAssert(e->env, f);
 }
 
@@ -671,17 +712,24 @@ int engine_eval(struct engine *e, const struct tcase *c, enum mode mode, int the
   sb_clear(&e->out);
   EnvReset(env);
   assert_session(e, mode, therapist);
+  int nred = 0, nsafety = 0;
   for (int i = 0; i < k->nq; i++) {
     const struct question *q = &k->q[i];
     unsigned char s = c->a[i].state;
     /* Only what a rule can match is a fact: "no X" means "X not answered yes" (see
-     * rules/00-base.clp); answered-ness reaches the rules through open-question. */
+     * rules/00-base.clp); answered-ness reaches the rules through open-required (and in
+     * a dialogue open-question). */
     if (s == ANS_YES || s == ANS_VALUE) assert_finding(e, q, &c->a[i], s);
     s = case_state(c, k, i);
     if (s != ANS_NONE && s != ANS_UNKNOWN) continue;
-    if (mode == MODE_EVAL ? !kb_required(q) : (q->therapist && !therapist)) continue;
-    if (kb_applicable(k, i, c->a)) assert_open(e, q, s, mode);
+    int required = q->red_flag || (q->safety && mode != MODE_SCREEN);
+    if (mode == MODE_EVAL ? !required : (q->therapist && !therapist)) continue;
+    if (!kb_applicable(k, i, c->a)) continue;
+    if (mode != MODE_EVAL) assert_open(e, q, s, mode);
+    if (q->red_flag) e->red[nred++] = i;
+    else if (required) e->safety[nsafety++] = i;
   }
+  assert_required(e, e->red, nred, e->safety, nsafety);
   long long fired = EnvRun(env, RUN_LIMIT);
   if (fired >= RUN_LIMIT) return fail(r, "the rules did not settle within %d firings", RUN_LIMIT);
   if (GetHaltExecution(env) || GetEvaluationError(env) || e->out.len) {
