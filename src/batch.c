@@ -87,11 +87,16 @@ struct pipeline {
     char *path;
   } *dirs;
   int ndirs, capdirs;
+  struct worker *workers; /* jobs of them, started (reader thread) as chunks come */
+  int jobs, started;
+  int engine_failed;      /* a worker could not open its engine (under mu) */
 };
 
 enum { CNT_INVALID = LV_COUNT, CNT_FAILED = LV_COUNT + 1, CNT_CONCERNS = LV_COUNT + 2 };
 
 static struct chunk *fill_slot(struct pipeline *p) { return &p->slots[p->next_fill % p->nslots]; }
+
+static void start_worker(struct pipeline *p);
 
 /* Hands the chunk being filled to the workers (if it holds anything). */
 static void submit(struct pipeline *p) {
@@ -103,6 +108,9 @@ static void submit(struct pipeline *p) {
   p->filling = 0;
   pthread_cond_broadcast(&p->cv);
   pthread_mutex_unlock(&p->mu);
+  /* Engines on demand: one case, one engine; another worker (and its engine) with each
+   * chunk after the first, up to --jobs. */
+  if (p->next_fill > 1 && p->started < p->jobs) start_worker(p);
 }
 
 /* The chunk to add to, once its slot is free. */
@@ -188,7 +196,7 @@ struct worker {
 };
 
 static void worker_free(struct worker *w) {
-  engine_close(w->engine);
+  engine_leave(w->engine); /* the process ends with eval: the OS frees it faster */
   result_free(&w->r);
   case_free(&w->c);
   case_free(&w->check);
@@ -308,6 +316,12 @@ static void run_item(struct worker *w, struct chunk *c, struct item *it) {
 static void *worker_main(void *arg) {
   struct worker *w = arg;
   struct pipeline *p = w->p;
+  if (!w->engine && !(w->engine = engine_open(p->o->k, p->o->rules_dir, ENGINE_EVAL))) {
+    pthread_mutex_lock(&p->mu); /* the others carry on; the exit status says it */
+    p->engine_failed = 1;
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+  }
   pthread_mutex_lock(&p->mu);
   for (;;) {
     struct chunk *c = &p->slots[p->next_work % p->nslots];
@@ -326,6 +340,11 @@ static void *worker_main(void *arg) {
   }
   pthread_mutex_unlock(&p->mu);
   return NULL;
+}
+
+static void start_worker(struct pipeline *p) {
+  struct worker *w = &p->workers[p->started++];
+  pthread_create(&w->thread, NULL, worker_main, w);
 }
 
 /* ---- writer ------------------------------------------------------------------------------ */
@@ -1125,13 +1144,16 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
    * is read again by the reference reader and compared (see fastcase.h) */
   const char *fp = getenv("PSOAS_FASTPATH");
   int fast = !(fp && !strcmp(fp, "0")), verify = fp && !strcmp(fp, "verify");
+  /* The first engine now, so that rules that fail to load stop eval before any output;
+   * the others in their workers' threads, when the input turns out to need them. */
+  if (!(w[0].engine = engine_open(k, o->rules_dir, ENGINE_EVAL))) {
+    free(w);
+    return EXIT_SOFTWARE;
+  }
+  p.workers = w;
+  p.jobs = jobs;
   for (int i = 0; i < jobs; i++) {
     w[i].p = &p;
-    if (!(w[i].engine = engine_open(k, o->rules_dir, ENGINE_EVAL))) {
-      for (int j = 0; j < i; j++) worker_free(&w[j]);
-      free(w);
-      return EXIT_SOFTWARE;
-    }
     result_init(&w[i].r, k);
     case_init(&w[i].c, k);
     w[i].fast = fast ? fastcase_new() : NULL;
@@ -1167,7 +1189,7 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   fputs(edge.s ? edge.s : "", stdout);
   pthread_t writer;
   pthread_create(&writer, NULL, writer_main, &p);
-  for (int i = 0; i < jobs; i++) pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
+  start_worker(&p);
 
   for (int i = 0; i < ninputs && !p.stop; i++) {
     /* An input named on the command line that holds no case at all (an empty directory,
@@ -1188,7 +1210,7 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
   p.closing = 1;
   pthread_cond_broadcast(&p.cv);
   pthread_mutex_unlock(&p.mu);
-  for (int i = 0; i < jobs; i++) pthread_join(w[i].thread, NULL);
+  for (int i = 0; i < p.started; i++) pthread_join(w[i].thread, NULL);
   pthread_join(writer, NULL);
   sb_clear(&edge);
   out_end(&edge, o->format);
@@ -1220,7 +1242,7 @@ int batch_eval(const struct batch_opts *o, char **inputs, int ninputs) {
 
   if (p.totals[CNT_INVALID]) status = EXIT_DATA;
   if (p.missing) status = EXIT_NOINPUT;
-  if (p.totals[CNT_FAILED]) status = EXIT_SOFTWARE;
+  if (p.totals[CNT_FAILED] || p.engine_failed) status = EXIT_SOFTWARE;
   if (p.write_error) {
     report("error writing the results to standard output: %s", strerror(p.write_errno));
     status = EXIT_IOERR;

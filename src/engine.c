@@ -9,6 +9,7 @@
 #include <clips.h>
 #include <tmpltutl.h> /* FindSlotPosition */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -35,6 +36,7 @@ struct engine {
   void *level_sym[LV_COUNT]; /* the level symbols, most severe first (pinned) */
   void **concern_sym;        /* the concern id symbols, indexed like kb->c (pinned) */
   int *red, *safety;         /* kb->nq each: the open required questions of a case */
+  struct engine *next_left;  /* engine_leave's list */
   /* symbols the host asserts, keyed by the address of their (kb or literal) text */
   struct {
     const char *text;
@@ -382,6 +384,22 @@ int engine_save_images(struct engine *e, const char *path) {
   }
   free(eval);
   return rc;
+}
+
+static struct engine *left;          /* engine_leave's: reachable until the end */
+static pthread_mutex_t left_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void engine_leave(struct engine *e) {
+  if (!e) return;
+  const char *f = getenv("PSOAS_FREE_AT_EXIT");
+  if (f && !strcmp(f, "1")) {
+    engine_close(e);
+    return;
+  }
+  pthread_mutex_lock(&left_mu);
+  e->next_left = left;
+  left = e;
+  pthread_mutex_unlock(&left_mu);
 }
 
 void engine_close(struct engine *e) {
