@@ -24,6 +24,9 @@
 ;;;        reason `confirm`: asked before an emergency is final (its answer can withdraw it)
 ;;;        (concerns CONCERN...))      a question the dialogue should ask; lowest rank
 ;;;                                    first; concerns = what its answer rules in or out
+;;;   (ask-each (ids ID...) (reason R))   an ask for each of ids, ranked by its place in
+;;;                                    kb/questions.json (one fact for the many open red
+;;;                                    flags of a case: one ask fact each cost 3x the time)
 ;;;   (pain-course (kind new|recent) (because ITEM...))     derived by COURSE (05-course.clp)
 ;;;   (psoas-not-quiet (because ITEM...))                   derived by COURSE
 ;;; Host functions (src/engine.c; the knowledge they use is the kb's, not C's):
@@ -34,7 +37,6 @@
 ;;;                         least; 0 for a symbol that is no level (a typo can never lower
 ;;;                         a disposition)
 ;;;   (more-severe A B)  -> TRUE if level A is more severe than level B
-;;;   (question-rank ID) -> the rank of question ID: its place in kb/questions.json
 ;;;
 ;;; Phases run as modules, in the order MAIN::start focuses them; no salience ladders.
 ;;; Every rule's comment opens with its clinical source key(s) in brackets, e.g.
@@ -60,6 +62,10 @@
 (deftemplate MAIN::open-required
   (multislot red-flag (type SYMBOL))
   (multislot safety (type SYMBOL)))
+
+(deftemplate MAIN::ask-each
+  (multislot ids (type SYMBOL))
+  (slot reason (type SYMBOL)))
 
 (deftemplate MAIN::pain-course
   "Derived by the COURSE module from symptom_weeks and pain_worsening (principle P3,

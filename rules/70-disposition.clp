@@ -2,8 +2,8 @@
 ;;; concerns; `incomplete` instead of caution/proceed while a question that must be
 ;;; answered before anyone is cleared (a red flag, or a treatment-safety question outside
 ;;; the screen) applies to this person and is open (unanswered or "don't know").
-;;; Consumes: concern, open-required; host functions concern-level, question-rank.
-;;; Produces: exactly one disposition fact; ask facts for the open required questions.
+;;; Consumes: concern, open-required; host function concern-level.
+;;; Produces: exactly one disposition fact; ask-each facts for the open required questions.
 
 (defrule DISPOSITION::start-at-proceed
   "[A] With no concern at all, manual therapy may proceed (subject to the red-flag screen)."
@@ -27,16 +27,16 @@
   =>
   (modify ?d (level incomplete)))
 
-(defrule DISPOSITION::ask-open-red-flag
+(defrule DISPOSITION::ask-open-red-flags
   "[I][M] List every open red-flag question, whatever the disposition (principle P6
    (kb/principles.json))."
-  (open-required (red-flag $? ?q $?))
+  (open-required (red-flag $?ids&:(> (length$ ?ids) 0)))
   =>
-  (assert (ask (id ?q) (rank (question-rank ?q)) (reason red-flag))))
+  (assert (ask-each (ids ?ids) (reason red-flag))))
 
 (defrule DISPOSITION::ask-open-safety
   "[I][M] List every open treatment-safety question outside the screen, whatever the
    disposition (principle P6 (kb/principles.json))."
-  (open-required (safety $? ?q $?))
+  (open-required (safety $?ids&:(> (length$ ?ids) 0)))
   =>
-  (assert (ask (id ?q) (rank (question-rank ?q)) (reason safety))))
+  (assert (ask-each (ids ?ids) (reason safety))))

@@ -6,7 +6,7 @@
 ;;;   again.  `concerns` names what the answer rules in or out (shown by `why`).
 ;;;
 ;;; The questions every person must answer (red flags; in `intake` also the
-;;; treatment-safety questions) are asked by DISPOSITION::ask-open-red-flag and -safety.  This module
+;;; treatment-safety questions) are asked by DISPOSITION::ask-open-red-flags and -safety.  This module
 ;;; adds, in `intake`, each other question only while its answer can still change the
 ;;; result for this person (a concern, the level, a precaution, an indication, or the
 ;;; findings a concern names): a question is asked when a trigger that contains it can

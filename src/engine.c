@@ -27,7 +27,8 @@
 struct engine {
   void *env;
   const kb *k;
-  void *t_session, *t_finding, *t_open, *t_required, *t_concern, *t_prec, *t_ind, *t_disp, *t_ask;
+  void *t_session, *t_finding, *t_open, *t_required, *t_concern, *t_prec, *t_ind, *t_disp, *t_ask,
+      *t_ask_each;
   strbuf out;          /* what the rules or CLIPS wrote to any router */
   const char *loading; /* file being loaded, for parser errors */
   long err_line;
@@ -115,16 +116,6 @@ static int fn_more_severe(void *env) {
   return level_rank(e, symbol_arg(env, 1)) < level_rank(e, symbol_arg(env, 2));
 }
 
-/* (question-rank ID): the rank of question ID, its place in the catalogue (the rank
- * open-question facts carry); past the last question for an id the kb lacks (read_asks
- * then refuses the ask that names it). */
-static long long fn_question_rank(void *env) {
-  struct engine *e = GetEnvironmentContext(env);
-  void *id = symbol_arg(env, 1);
-  int qi = id ? kb_question(e->k, ValueToString(id)) : -1;
-  return qi < 0 ? e->k->nq : e->k->q[qi].index;
-}
-
 /* ---- opening ------------------------------------------------------------------------- */
 
 static int clp_filter(const struct dirent *d) {
@@ -202,8 +193,6 @@ static struct engine *engine_new(const kb *k) {
                      "11k");
   EnvDefineFunction2(e->env, "severity", 'i', PTIEF fn_severity, "fn_severity", "11k");
   EnvDefineFunction2(e->env, "more-severe", 'b', PTIEF fn_more_severe, "fn_more_severe", "22k");
-  EnvDefineFunction2(e->env, "question-rank", 'g', PTIEF fn_question_rank, "fn_question_rank",
-                     "11k");
   for (int l = 0; l < LV_COUNT; l++) e->level_sym[l] = symbol(e, level_name((enum level)l));
   e->concern_sym = xcalloc((size_t)k->nc + 1, sizeof *e->concern_sym);
   e->red = xcalloc((size_t)k->nq + 1, sizeof *e->red);
@@ -227,7 +216,7 @@ static int find_templates(struct engine *e, const char *rules_dir, int quiet) {
     const char *name;
   } t[] = {{&e->t_session, "session"},   {&e->t_finding, "finding"}, {&e->t_open, "open-question"}, {&e->t_required, "open-required"},
            {&e->t_concern, "concern"},   {&e->t_prec, "precaution"}, {&e->t_ind, "indication"},
-           {&e->t_disp, "disposition"},  {&e->t_ask, "ask"}};
+           {&e->t_disp, "disposition"},  {&e->t_ask, "ask"}, {&e->t_ask_each, "ask-each"}};
   int missing = 0;
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     if (!(*t[i].slot = quiet ? EnvFindDeftemplate(e->env, t[i].name)
@@ -649,8 +638,42 @@ static int read_ask_concerns(struct engine *e, void *f, struct rask *a, struct r
   return 0;
 }
 
-/* The ask facts, one per question (the lowest rank wins; concerns are merged). */
+/* The entry of r->ask for question qi asked with rank and reason why (the lowest rank
+ * wins), or NULL when the list is full. */
+static struct rask *add_ask(struct result *r, const kb *k, int qi, int rank, const char *why) {
+  struct rask *a = NULL;
+  for (int i = 0; i < r->nask; i++)
+    if (r->ask[i].question == qi) a = &r->ask[i];
+  if (!a) {
+    if (r->nask >= k->nq) return NULL;
+    a = &r->ask[r->nask++];
+    a->question = qi;
+    a->rank = INT_MAX; /* set just below */
+    a->nconcerns = 0;
+  }
+  if (rank < a->rank) {
+    a->rank = rank;
+    snprintf(a->reason, sizeof a->reason, "%s", why && strcmp(why, "nil") ? why : "");
+  }
+  return a;
+}
+
+/* The ask facts, one per question (the lowest rank wins; concerns are merged), and the
+ * ask-each facts: an ask for each of their ids, at its catalogue rank. */
 static int read_asks(struct engine *e, struct result *r) {
+  for (void *f = EnvGetNextFactInTemplate(e->env, e->t_ask_each, NULL); f;
+       f = EnvGetNextFactInTemplate(e->env, e->t_ask_each, f)) {
+    const char *why = get_symbol(e, f, "reason");
+    DATA_OBJECT v;
+    if (!EnvGetFactSlot(e->env, f, "ids", &v) || GetType(v) != MULTIFIELD) continue;
+    void *mf = GetValue(v);
+    for (long i = GetDOBegin(v); i <= GetDOEnd(v); i++) {
+      const char *id = GetMFType(mf, i) == SYMBOL ? ValueToString(GetMFValue(mf, i)) : "?";
+      int qi = kb_question(e->k, id);
+      if (qi < 0) return fail(r, "the rules asked for '%s', which kb/questions.json lacks", id);
+      add_ask(r, e->k, qi, e->k->q[qi].index, why);
+    }
+  }
   for (void *f = EnvGetNextFactInTemplate(e->env, e->t_ask, NULL); f;
        f = EnvGetNextFactInTemplate(e->env, e->t_ask, f)) {
     const char *id = get_symbol(e, f, "id");
@@ -659,22 +682,8 @@ static int read_asks(struct engine *e, struct result *r) {
     DATA_OBJECT v;
     EnvGetFactSlot(e->env, f, "rank", &v);
     int rank = GetType(v) == INTEGER ? (int)ValueToLong(GetValue(v)) : qi;
-    const char *why = get_symbol(e, f, "reason");
-    struct rask *a = NULL;
-    for (int i = 0; i < r->nask; i++)
-      if (r->ask[i].question == qi) a = &r->ask[i];
-    if (!a) {
-      if (r->nask >= e->k->nq) continue;
-      a = &r->ask[r->nask++];
-      a->question = qi;
-      a->rank = INT_MAX; /* set just below */
-      a->nconcerns = 0;
-    }
-    if (rank < a->rank) {
-      a->rank = rank;
-      snprintf(a->reason, sizeof a->reason, "%s", why && strcmp(why, "nil") ? why : "");
-    }
-    if (read_ask_concerns(e, f, a, r)) return -1;
+    struct rask *a = add_ask(r, e->k, qi, rank, get_symbol(e, f, "reason"));
+    if (a && read_ask_concerns(e, f, a, r)) return -1;
   }
   /* insertion sort by rank: at most a few dozen entries */
   for (int i = 1; i < r->nask; i++) {

@@ -187,8 +187,8 @@ def test_matching_a_no_answer():
 
 def test_level_typo():
     c = Copy()
-    line = c.edit("rules/70-disposition.clp", "(level caution|proceed))\n  (exists",
-                  "(level caution|procede))\n  (exists")
+    line = c.edit("rules/70-disposition.clp", "(level caution|proceed))\n  (open-required",
+                  "(level caution|procede))\n  (open-required")
     caught(c.check(), "70-disposition.clp", line, "level 'procede'", "did you mean 'proceed'")
 
 
