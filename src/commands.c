@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "engine.h"
 #include "output.h"
 #include "util.h"
 
@@ -124,6 +125,7 @@ int cmd_eval(struct ctx *ctx, int argc, char **argv) {
     free(inputs);
     return EXIT_SOFTWARE;
   }
+  engine_process_ends(); /* eval is the last thing this process does */
   status = batch_eval(&o, inputs, ninputs);
   letter_close(h);
   free(inputs);

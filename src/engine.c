@@ -378,10 +378,14 @@ int engine_save_images(struct engine *e, const char *path) {
 static struct engine *left;          /* engine_leave's: reachable until the end */
 static pthread_mutex_t left_mu = PTHREAD_MUTEX_INITIALIZER;
 
+static int process_ends; /* engine_process_ends() was called */
+
+void engine_process_ends(void) { process_ends = 1; }
+
 void engine_leave(struct engine *e) {
   if (!e) return;
   const char *f = getenv("PSOAS_FREE_AT_EXIT");
-  if (f && !strcmp(f, "1")) {
+  if (!process_ends || (f && !strcmp(f, "1"))) {
     engine_close(e);
     return;
   }

@@ -77,10 +77,13 @@ struct engine *engine_open_source(const kb *k, const char *rules_dir, enum engin
  * is left without the dialogue's rules.  Returns 0, or -1 (reported). */
 int engine_save_images(struct engine *e, const char *path);
 void engine_close(struct engine *e);
-/* For a process about to end: e is not destroyed (the OS frees its memory at once, and
- * DestroyEnvironment costs ~1 ms) but kept reachable, so that valgrind and LeakSanitizer
- * see no leak.  engine_close still frees it, under PSOAS_FREE_AT_EXIT=1. */
+/* For a process about to end (once engine_process_ends() has said so; else, as in a
+ * fuzzer that calls batch_eval again and again, it is engine_close): e is not destroyed
+ * (the OS frees its memory at once, and DestroyEnvironment costs ~1 ms) but kept
+ * reachable, so that valgrind and LeakSanitizer see no leak.  PSOAS_FREE_AT_EXIT=1
+ * destroys it all the same. */
 void engine_leave(struct engine *e);
+void engine_process_ends(void);
 
 /* Evaluates case c.  mode MODE_EVAL asks the rules only for the open red flags;
  * MODE_INTAKE / MODE_SCREEN for the next questions of a dialogue (therapist findings
