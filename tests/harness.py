@@ -159,3 +159,16 @@ class WebServer:
         except AssertionError:
             if typ is None:  # else the test's own failure is the one to see
                 raise
+
+
+def chromium_or_skip():
+    """(chromium, chromedriver) paths for the browser tests, or the calling test module
+    skipped when either is not installed (Debian: chromium chromium-driver)."""
+    import shutil
+    import pytest
+    found = [next((p for p in ("/usr/bin/" + name, shutil.which(name) or "") if p and os.path.exists(p)), None)
+             for name in ("chromium", "chromedriver")]
+    if not all(found):
+        pytest.skip("chromium or chromedriver is not installed (Debian: chromium chromium-driver)",
+                    allow_module_level=True)
+    return tuple(found)

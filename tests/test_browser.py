@@ -24,6 +24,8 @@ import time
 
 import pytest
 
+import harness
+
 import dialog
 from harness import ROOT, WebServer, expect, load, records, run, tmpdir, write
 
@@ -40,12 +42,7 @@ try:
 except ImportError:
     pytest.skip("selenium is not installed (Debian: python3-selenium)", allow_module_level=True)
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.path.exists(p)), None)
-CHROMEDRIVER = next((p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver") or "")
-                     if p and os.path.exists(p)), None)
-if not CHROMIUM or not CHROMEDRIVER:
-    pytest.skip("chromium or chromedriver is not installed (Debian: chromium chromium-driver)",
-                allow_module_level=True)
+CHROMIUM, CHROMEDRIVER = harness.chromium_or_skip()
 
 WAIT = 60  # seconds for a page: generous, the machine may be building at the same time
 TABLET, PHONE, DESK = (768, 1024), (390, 844), (1024, 768)

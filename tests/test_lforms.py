@@ -30,6 +30,8 @@ import time
 
 import pytest
 
+import harness
+
 from harness import HERE, ROOT, expect, load, records, run, tmpdir, write
 
 if os.environ.get("PSOAS_TOOL_STATUS"):
@@ -47,12 +49,7 @@ try:
 except ImportError:
     pytest.skip("selenium is not installed (Debian: python3-selenium)", allow_module_level=True)
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.path.exists(p)), None)
-CHROMEDRIVER = next((p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver") or "")
-                     if p and os.path.exists(p)), None)
-if not CHROMIUM or not CHROMEDRIVER:
-    pytest.skip("chromium or chromedriver is not installed (Debian: chromium chromium-driver)",
-                allow_module_level=True)
+CHROMIUM, CHROMEDRIVER = harness.chromium_or_skip()
 
 LFORMS = os.path.join(ROOT, "node_modules", "lforms", "dist", "lforms")
 # what the page loads, as lforms' README says (styles, zone.js, the web component, FHIR R4)
