@@ -81,6 +81,20 @@
 
 ;;; ---- urgent ------------------------------------------------------------------------------
 
+(defrule CONCERNS::beyond-psoas-abscess-afebrile
+  "[PA][A] New back, side, groin or buttock pain with a limp or a psoas sign, and a
+   urinary or other recent infection, even without fever: a psoas abscess (the table
+   waits for a fever, but fever, back pain and a limp come together in only a third of
+   people with one, and a secondary abscess spreads from the kidney and urinary tract;
+   in the published case, an afebrile woman with dysuria and a limp was sent home twice
+   with a 'back strain')."
+  (finding (id ?site&low_back_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  (finding (id ?sign&limp|psoas_sign) (value yes))
+  (finding (id ?source&painful_urination|blood_in_urine|recent_infection) (value yes))
+  (pain-course (kind new) (because $?course))
+  =>
+  (assert (concern (id psoas_abscess) (because ?site ?sign ?source $?course))))
+
 (defrule CONCERNS::beyond-kidney-loin-to-groin
   "[K] New side pain that spreads to the groin or the lower belly is the renal-colic
    pattern even when it is not described as waves (the table's `kidney_stone` needs
@@ -144,29 +158,89 @@
   =>
   (assert (concern (id bleed_on_anticoagulant) (because anticoagulants ?site $?course (age-at-least 65)))))
 
+(defrule CONCERNS::beyond-unwell-worsening
+  "[F][NG51] Pain that keeps getting worse, with feeling generally unwell since it began
+   (feverish, tired, off food), in the back, side, groin, buttock, hip or thigh: an
+   infection -- a septic hip, a psoas abscess, a spinal infection -- until shown otherwise.
+   The table asks a risk factor as well, but an abscess from the bowel or a septic hip
+   may have none (case report more-09: a fish bone, at 66, felt as worsening 'arthritis')."
+  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|hip_pain|thigh_symptoms)
+           (value yes))
+  (finding (id feeling_unwell) (value yes))
+  (finding (id pain_worsening) (value yes))
+  =>
+  (assert (concern (id spinal_infection) (because ?site feeling_unwell pain_worsening))))
+
 (defrule CONCERNS::beyond-femoral-neck-stress-recent
-  "[R] Groin or hip pain of recent onset (under 6 weeks, or worsening) in someone who
-   trains: 'a femoral neck stress fracture until proven otherwise', because one that
-   displaces needs surgery and can cost the hip; the table waits for a limp or pain on
-   weight-bearing."
+  "[R] Groin pain of recent onset (under 6 weeks, or worsening) in someone who trains:
+   'a femoral neck stress fracture until proven otherwise', because one that displaces
+   needs surgery and can cost the hip; the table waits for a limp or pain on
+   weight-bearing.  Groin pain, the presenting complaint of a femoral neck stress
+   fracture, not pain elsewhere around the hip: for that the table's own question (a limp,
+   pain on hopping or walking) decides, and a worsening snapping hip in a marathon runner
+   is not sent to a doctor the same day without it (case report msk-02)."
   (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
-  (finding (id ?site&groin_pain|hip_pain) (value yes))
+  (finding (id ?site&groin_pain) (value yes))
   (pain-course (kind recent) (because $?course))
   =>
   (assert (concern (id femoral_neck_stress) (because ?sport ?site $?course))))
 
 ;;; ---- refer -------------------------------------------------------------------------------
 
-(defrule CONCERNS::beyond-stress-fracture-persistent
-  "[R] Groin or hip pain that has lasted 6 weeks or more in someone who trains: a bone
-   stress injury is to be excluded before loading or deep hip work (when a femoral neck
-   stress fracture is not already suspected)."
+(defrule CONCERNS::beyond-unwell-with-pain
+  "[F] Back, side, groin, buttock or hip pain with feeling generally unwell since it began:
+   being systemically unwell is a red flag for infection and for cancer; a physician sees
+   the person before treatment."
+  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|hip_pain)
+           (value yes))
+  (finding (id feeling_unwell) (value yes))
+  =>
+  (assert (concern (id unwell_with_pain) (because ?site feeling_unwell))))
+
+(defrule CONCERNS::beyond-stress-fracture-runner-groin
+  "[R] Groin pain in someone who runs, whatever its duration: a femoral neck or pubic bone
+   stress injury is excluded (imaging) before treatment.  Recent groin pain is already a
+   possible femoral neck stress fracture; the table waits for a limp or pain on hopping,
+   which a runner may have only when loading (case report more-10: a femoral shaft stress
+   fracture in a marathon runner whose GP found nothing)."
+  (logical (not (concern (id femoral_neck_stress))))
+  (finding (id runner) (value yes))
+  (finding (id groin_pain) (value yes))
+  =>
+  (assert (concern (id stress_fracture) (because runner groin_pain))))
+
+(defrule CONCERNS::beyond-stress-fracture-single-leg-stance
+  "[R][SSF] Low back or buttock pain on standing or hopping on one leg, in someone who
+   trains: a sacral or pelvic stress fracture (missed because low back pain is so common;
+   the table's weight_bearing_pain asks only about groin, hip and thigh pain)."
   (logical (not (concern (id femoral_neck_stress))))
   (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (finding (id ?site&low_back_pain|buttock_pain) (value yes))
+  (finding (id single_leg_stance_pain) (value yes))
+  =>
+  (assert (concern (id stress_fracture) (because ?sport ?site single_leg_stance_pain))))
+
+(defrule CONCERNS::beyond-atypical-hip-restriction
+  "[RB] The therapist finds hip movement restricted in a pattern no musculoskeletal problem
+   explains: a tumour, infection or fracture in or near the hip or pelvis is to be
+   excluded by a physician before treatment (in the published case, metastases of a lung
+   cancer in a 45-year-old with what looked like sciatica)."
+  (finding (id hip_motion_atypical) (value yes))
+  =>
+  (assert (concern (id atypical_hip_restriction) (because hip_motion_atypical))))
+
+(defrule CONCERNS::beyond-stress-fracture-persistent
+  "[R] Groin or hip pain that has lasted 6 weeks or more in someone who runs: a bone
+   stress injury is to be excluded before loading or deep hip work (when a femoral neck
+   stress fracture is not already suspected).  Runners, whom the consensus is about: in
+   other sports long-standing hip pain is mostly a joint or tendon problem (case report
+   msk-24, a fighter with six months of hip pain)."
+  (logical (not (concern (id femoral_neck_stress))))
+  (finding (id runner) (value yes))
   (finding (id ?site&groin_pain|hip_pain) (value yes))
   (finding (id symptom_weeks) (value ?w&:(>= ?w 6)))
   =>
-  (assert (concern (id stress_fracture) (because ?sport ?site "symptom_weeks>=6"))))
+  (assert (concern (id stress_fracture) (because runner ?site "symptom_weeks>=6"))))
 
 (defrule CONCERNS::beyond-stress-fracture-back
   "[R] Low back pain in someone who trains, with a limp, pain on weight-bearing, night pain
@@ -190,6 +264,34 @@
   (assert (concern (id sports_injury) (because recent_trauma ?sport))))
 
 ;;; ---- caution -----------------------------------------------------------------------------
+
+(defrule CONCERNS::beyond-athlete-groin-pain
+  "[DOHA][R] Groin pain in someone who trains: usually adductor-, iliopsoas-, inguinal- or
+   hip-related and treatable, but a hernia, a hip joint problem or a bone stress injury can
+   show itself later; treat, and refer if it is not improving."
+  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (finding (id groin_pain) (value yes))
+  =>
+  (assert (concern (id sports_groin_pain) (because ?sport groin_pain))
+          (precaution (id refer_if_not_improving))))
+
+(defrule CONCERNS::beyond-aorta-age
+  "[N156][ESVS][A] A man (or sex other) of 50 or over with back, side, groin, buttock or
+   lower belly pain: the age and sex in which aortic aneurysms occur, and one can feel
+   like ordinary back pain (case reports more-07 and more-08); before deep abdominal or
+   psoas work the therapist feels for a pulsation at rest, as the clinic article teaches.
+   A caution, not a referral: nothing else points to an aneurysm (and none when an
+   aneurysm concern already holds, or when the person is not to be treated today anyway)."
+  (logical (not (concern (id aaa|aaa_rupture|aaa_screening|known_aneurysm|aortic_pulse_felt)))
+           (not (concern (id ?u&:(<= (severity (concern-level ?u)) (severity urgent))))))
+  (finding (id sex) (value ?sex&male|other))
+  (finding (id age) (value ?a&:(>= ?a 50)))
+  (finding (id ?site&low_back_pain|flank_pain|groin_pain|buttock_pain|left_lower_abdominal_pain|pelvic_pain)
+           (value yes))
+  =>
+  (assert (concern (id aneurysm_age) (because (str-cat "sex=" ?sex) (str-cat "age=" ?a) ?site))
+          (precaution (id check_aortic_pulse_first))))
+
 
 (defrule CONCERNS::beyond-referred-leg-pain
   "[I] Pain spreading down the leg (not below the knee): referred or early nerve-root pain;

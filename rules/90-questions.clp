@@ -65,6 +65,19 @@
   (assert (ask (id mechanical_onset) (rank 0) (reason confirm)
                (concerns aaa_rupture acute_severe_pain))))
 
+(defrule QUESTIONS::pain-course-confirm
+  "[F][L] An emergency that rests only on a pain of unknown duration counting as new (a bleed
+   on a blood thinner): ask how long the pain has lasted before it is final -- a pain of 6
+   weeks or more that is not getting worse withdraws it.  The host asks a `confirm`
+   question before it stops at an emergency."
+  (session (mode intake|screen))
+  (concern (id ?c&:(eq (concern-level ?c) emergency)) (because $? "symptom_weeks unknown" $?))
+  (not (concern (id ?o&:(eq (concern-level ?o) emergency))
+                (because $?b&:(not (member$ "symptom_weeks unknown" ?b)))))
+  (open-question (id symptom_weeks) (state unanswered))
+  =>
+  (assert (ask (id symptom_weeks) (rank 0) (reason confirm) (concerns ?c))))
+
 (defrule QUESTIONS::sudden-pain-vascular
   "[N156][ESVS] Sudden severe pain at 50 or over that began with a lift or twist: smoking
    or vascular risk still makes it a possible rupture."
@@ -201,6 +214,15 @@
   =>
   (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns spinal_infection spinal_infection_risk))))
 
+(defrule QUESTIONS::unwell-with-pain
+  "[F] Back, side, groin, buttock or hip pain: feeling generally unwell since it began is a
+   red flag for infection and cancer (and with worsening pain, a same-day matter)."
+  (session (mode intake))
+  (finding (id low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|hip_pain) (value yes))
+  (open-question (id feeling_unwell) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id feeling_unwell) (rank ?r) (reason follow-up) (concerns unwell_with_pain spinal_infection))))
+
 (defrule QUESTIONS::blood-thinner-sites
   "[L] On a blood thinner: new groin, hip, side, thigh or back pain may be a bleed."
   (session (mode intake|screen))
@@ -239,6 +261,31 @@
                  (state unanswered) (rank ?r))
   =>
   (assert (ask (id ?q) (rank ?r) (reason history) (concerns spinal_infection psoas_abscess spinal_infection_risk))))
+
+(defrule QUESTIONS::abscess-without-fever
+  "[PA] New back, side, groin or buttock pain with a limp or a psoas sign: urinary
+   symptoms or a recent infection make a psoas abscess possible even without a fever."
+  (session (mode intake|screen))
+  (finding (id low_back_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  (finding (id limp|psoas_sign) (value yes))
+  (pain-course (kind new))
+  (not (concern (id psoas_abscess)))
+  (open-question (id ?q&painful_urination|blood_in_urine|recent_infection) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason follow-up) (concerns psoas_abscess))))
+
+(defrule QUESTIONS::abscess-limp-urinary
+  "[PA] New back, side, groin or buttock pain with urinary symptoms or a recent infection:
+   a limp makes a psoas abscess possible even without a fever."
+  (session (mode intake|screen))
+  (finding (id low_back_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  (finding (id painful_urination|blood_in_urine|recent_infection) (value yes))
+  (pain-course (kind new))
+  (not (concern (id psoas_abscess)))
+  (not (finding (id limp|psoas_sign) (value yes)))
+  (open-question (id limp) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id limp) (rank ?r) (reason follow-up) (concerns psoas_abscess))))
 
 (defrule QUESTIONS::infection-risk-procedure
   "[F] New back, side, groin or buttock pain after injecting drugs or a spinal procedure is a
@@ -288,6 +335,30 @@
   (open-question (id ?q&weight_bearing_pain|limp|bone_stress_risk) (state unanswered) (rank ?r))
   =>
   (assert (ask (id ?q) (rank ?r) (reason differential) (concerns femoral_neck_stress stress_fracture))))
+
+(defrule QUESTIONS::femoral-neck-signs
+  "[R] Someone who trains with groin or hip pain, already a possible bone stress injury:
+   a limp or pain on hopping or walking makes it a femoral neck stress fracture (urgent)."
+  (session (mode intake|screen))
+  (finding (id athlete|runner|jumping_sports) (value yes))
+  (finding (id groin_pain|hip_pain) (value yes))
+  (concern (id stress_fracture))
+  (not (concern (id femoral_neck_stress)))
+  (open-question (id ?q&weight_bearing_pain|limp) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason differential) (concerns femoral_neck_stress))))
+
+(defrule QUESTIONS::bone-stress-back
+  "[R][SSF] Someone who trains with low back or buttock pain: pain on standing or hopping
+   on one leg makes it a sacral or pelvic stress fracture."
+  (session (mode intake|screen))
+  (finding (id athlete|runner|jumping_sports) (value yes))
+  (finding (id low_back_pain|buttock_pain) (value yes))
+  (not (concern (id femoral_neck_stress)))
+  (not (concern (id stress_fracture)))
+  (open-question (id single_leg_stance_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id single_leg_stance_pain) (rank ?r) (reason differential) (concerns stress_fracture))))
 
 (defrule QUESTIONS::injury-signs
   "[I][C] After an injury: thin bones make it a possible fracture; under 50, a limp or pain
@@ -748,6 +819,15 @@
   (open-question (id psoas_sign) (state unanswered) (rank ?r))
   =>
   (assert (ask (id psoas_sign) (rank ?r) (reason therapist) (concerns psoas_abscess appendicitis))))
+
+(defrule QUESTIONS::therapist-hip-restriction
+  "[RB] Before anything makes it a referral: is hip movement restricted in a pattern
+   nothing musculoskeletal explains?"
+  (session (mode intake) (therapist yes))
+  (disposition (level caution|proceed|incomplete))
+  (open-question (id hip_motion_atypical) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id hip_motion_atypical) (rank ?r) (reason therapist) (concerns atypical_hip_restriction))))
 
 (defrule QUESTIONS::therapist-indications
   "[A] Hip capsular pattern and a posteriorly rotated ilium are indications for psoas

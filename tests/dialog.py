@@ -173,8 +173,8 @@ class Dialog:
 
 # ---- answering from a vignette --------------------------------------------------------
 
-THERAPIST = {"palpation_pulsation", "pulsation_expansile", "thomas_test_positive", "psoas_tender",
-             "psoas_sign", "si_dysfunction", "hip_capsular_pattern", "ilium_posterior_rotation"}
+with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "kb", "questions.json")) as _f:
+    THERAPIST = {q["id"] for q in json.load(_f)["questions"] if q["who"] == "therapist"}
 
 
 def typed(x):

@@ -45,3 +45,27 @@ def test_validation_catches_a_removed_rule():
         expect(any("inf-08" in i for i in s["no_new_under"]), f"the removed rule went unnoticed: {s['no_new_under']}")
     finally:
         shutil.rmtree(d)
+
+
+# Findings the catalogue gained after the first cases were written: only these may be
+# answered in a case's `later_answers`, each with the report's own words.
+LATER_FINDINGS = {"single_leg_stance_pain", "hip_motion_atypical"}
+
+
+def test_later_answers_are_quoted_and_only_for_later_findings():
+    """A case's `later_answers` adds answers only to findings added to the catalogue after
+    it was written (each quoted from the report; tests/case-reports-retranslation.json is
+    the re-reading of every report), never to its first answers, and never touches the
+    expectation."""
+    import json
+    with open(os.path.join(HERE, "case-reports-retranslation.json")) as f:
+        reread = json.load(f)
+    for c in validate.load_cases(DIR, as_first_written=True):
+        later = c.get("later_answers")
+        if not later:
+            continue
+        expect(set(later["answers"]) <= LATER_FINDINGS, f"{c['_file']}: later answers {sorted(later['answers'])}")
+        expect(not set(later["answers"]) & set(c["answers"]), f"{c['_file']}: a later answer overrides a first one")
+        for k, v in later["answers"].items():
+            expect(later["quotes"].get(k), f"{c['_file']}: no quote for {k}")
+            expect(reread["cases"].get(c["id"], {}).get(k) == v, f"{c['_file']}: {k} not from the re-reading")
