@@ -821,10 +821,8 @@
   (assert (ask (id psoas_sign) (rank ?r) (reason therapist) (concerns psoas_abscess appendicitis))))
 
 (defrule QUESTIONS::therapist-hip-restriction
-  "[RB] Before anything makes it a referral: is hip movement restricted in a pattern
-   nothing musculoskeletal explains?"
+  "[RB] Is hip movement restricted in a pattern nothing musculoskeletal explains?"
   (session (mode intake) (therapist yes))
-  (disposition (level caution|proceed|incomplete))
   (open-question (id hip_motion_atypical) (state unanswered) (rank ?r))
   =>
   (assert (ask (id hip_motion_atypical) (rank ?r) (reason therapist) (concerns atypical_hip_restriction))))
