@@ -577,38 +577,90 @@ static int add_because(struct result *r, struct rconcern *rc, const char *item) 
   return 0;
 }
 
+/* Item i of multifield mf as text (an integer printed into num). */
+static const char *because_item(void *mf, long i, char num[32]) {
+  int t = GetMFType(mf, i);
+  if (t == SYMBOL || t == STRING) return ValueToString(GetMFValue(mf, i));
+  if (t == INTEGER) {
+    snprintf(num, 32, "%lld", (long long)ValueToLong(GetMFValue(mf, i)));
+    return num;
+  }
+  return NULL;
+}
+
+struct concern_fact {
+  int concern;
+  void *mf;
+  long begin, end; /* the because multifield; begin > end when empty or absent */
+};
+
+/* Concern facts by concern, then by their because lists compared item by item: the order
+   the rules happened to fire in (which the agenda decides) never shows in a result. */
+static int cmp_concern_fact(const void *pa, const void *pb) {
+  const struct concern_fact *a = pa, *b = pb;
+  if (a->concern != b->concern) return a->concern < b->concern ? -1 : 1;
+  long i = a->begin, j = b->begin;
+  for (; i <= a->end && j <= b->end; i++, j++) {
+    char na[32], nb[32];
+    const char *x = because_item(a->mf, i, na), *y = because_item(b->mf, j, nb);
+    int c = strcmp(x ? x : "", y ? y : "");
+    if (c) return c;
+  }
+  return (i <= a->end) - (j <= b->end);
+}
+
 static int read_concerns(struct engine *e, struct result *r) {
   const kb *k = e->k;
+  struct concern_fact local[64], *cf = local;
+  size_t n = 0, cap = sizeof local / sizeof *local;
+  int rc_status = 0;
   for (void *f = EnvGetNextFactInTemplate(e->env, e->t_concern, NULL); f;
        f = EnvGetNextFactInTemplate(e->env, e->t_concern, f)) {
     const char *id = get_symbol(e, f, "id");
     int ci = id ? kb_concern(k, id) : -1;
-    if (ci < 0)
-      return fail(r, "the rules raised concern '%s', which kb/concerns.json lacks", id ? id : "?");
-    struct rconcern *rc = NULL;
-    for (int i = 0; i < r->nconcerns; i++)
-      if (r->concerns[i].concern == ci) rc = &r->concerns[i];
-    if (!rc) {
-      rc = &r->concerns[r->nconcerns++];
-      rc->concern = ci;
-      rc->nbecause = 0;
+    if (ci < 0) {
+      rc_status = fail(r, "the rules raised concern '%s', which kb/concerns.json lacks", id ? id : "?");
+      goto out;
+    }
+    if (n == cap) {
+      struct concern_fact *g = malloc(2 * cap * sizeof *g);
+      if (!g) {
+        rc_status = fail(r, "out of memory reading the concerns");
+        goto out;
+      }
+      memcpy(g, cf, n * sizeof *g);
+      if (cf != local) free(cf);
+      cf = g;
+      cap *= 2;
     }
     DATA_OBJECT v;
-    EnvGetFactSlot(e->env, f, "because", &v);
-    if (GetType(v) != MULTIFIELD) continue;
-    void *mf = GetValue(v);
-    for (long i = GetDOBegin(v); i <= GetDOEnd(v); i++) {
-      int t = GetMFType(mf, i);
-      if (t == SYMBOL || t == STRING) {
-        add_because(r, rc, ValueToString(GetMFValue(mf, i)));
-      } else if (t == INTEGER) {
-        char num[32];
-        snprintf(num, sizeof num, "%lld", (long long)ValueToLong(GetMFValue(mf, i)));
-        add_because(r, rc, num);
-      }
+    cf[n] = (struct concern_fact){ci, NULL, 1, 0};
+    if (EnvGetFactSlot(e->env, f, "because", &v) && GetType(v) == MULTIFIELD) {
+      cf[n].mf = GetValue(v);
+      cf[n].begin = GetDOBegin(v);
+      cf[n].end = GetDOEnd(v);
+    }
+    n++;
+  }
+  qsort(cf, n, sizeof *cf, cmp_concern_fact);
+  for (size_t x = 0; x < n; x++) {
+    struct rconcern *rc = NULL;
+    for (int i = 0; i < r->nconcerns; i++)
+      if (r->concerns[i].concern == cf[x].concern) rc = &r->concerns[i];
+    if (!rc) {
+      rc = &r->concerns[r->nconcerns++];
+      rc->concern = cf[x].concern;
+      rc->nbecause = 0;
+    }
+    for (long i = cf[x].begin; i <= cf[x].end; i++) {
+      char num[32];
+      const char *item = because_item(cf[x].mf, i, num);
+      if (item) add_because(r, rc, item);
     }
   }
-  return 0;
+out:
+  if (cf != local) free(cf);
+  return rc_status;
 }
 
 static int flag_facts(struct engine *e, void *tmpl, int (*find)(const kb *, const char *),
