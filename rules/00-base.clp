@@ -16,6 +16,17 @@
 ;;;                  open questions that must be answered before anyone is cleared, in
 ;;;                  rank order (the `required` ones of open-question; one fact, so that a
 ;;;                  case with many unknowns asserts one fact, not one per question)
+;;;
+;;; Writing a finding pattern with alternatives: in a concern rule, one finding of several
+;;; is written as an (or ...) of single-id patterns, one per line --
+;;;     (or (finding (id ?site&low_back_pain) (value yes))
+;;;         (finding (id ?site&groin_pain) (value yes)))
+;;; -- not (finding (id ?site&low_back_pain|groin_pain) (value yes)): CLIPS 6.30 hashes a
+;;; constant id in its pattern network but tests a|b|c against every finding fact, which
+;;; made eval 1.36x slower (doc/performance.md).  Both mean the same and give the same
+;;; result (the host merges a concern's because items in a fixed order); the short form
+;;; stays where the alternatives would multiply to more than 16 rules (or ...) expands to,
+;;; and inside not, exists and logical.
 ;;; Produces (read back by the host):
 ;;;   (concern (id ID) (because ITEM...))     ITEM = finding id, or a comparison "age>=55"
 ;;;   (precaution (id ID))  (indication (id ID) (because ITEM...))

@@ -31,6 +31,9 @@
   "[L][F] A blood thinner, leg weakness, worsening pain or pain that wakes: the thigh and
    hip signs may come from a bleed, abscess, tumour or aneurysm in the psoas, so no
    release indication is reported (principle 4)."
-  (finding (id ?sign&anticoagulants|leg_weakness|pain_worsening|night_pain) (value yes))
+  (or (finding (id ?sign&anticoagulants) (value yes))
+      (finding (id ?sign&leg_weakness) (value yes))
+      (finding (id ?sign&pain_worsening) (value yes))
+      (finding (id ?sign&night_pain) (value yes)))
   =>
   (assert (psoas-not-quiet (because ?sign))))

@@ -9,8 +9,11 @@
 (defrule CONCERNS::aaa-rupture-mass-and-pain
   "[N156] A pulsatile mass or a known aneurysm with sudden severe pain or collapse:
    a leaking or ruptured abdominal aortic aneurysm until shown otherwise."
-  (finding (id ?mass&abdominal_pulsation|pulsation_expansile|known_aaa) (value yes))
-  (finding (id ?pain&sudden_severe_pain|collapse) (value yes))
+  (or (finding (id ?mass&abdominal_pulsation) (value yes))
+      (finding (id ?mass&pulsation_expansile) (value yes))
+      (finding (id ?mass&known_aaa) (value yes)))
+  (or (finding (id ?pain&sudden_severe_pain) (value yes))
+      (finding (id ?pain&collapse) (value yes)))
   =>
   (assert (concern (id aaa_rupture) (because ?mass ?pain))))
 
@@ -27,10 +30,16 @@
   "[N156][ESVS][L] An expanding mass or a known aneurysm with recent back, groin, buttock,
    pelvic, side or lower-left belly pain: a symptomatic aneurysm may be leaking (leaks
    present as groin, hip or 'renal colic' pain)."
-  (finding (id ?mass&pulsation_expansile|known_aaa) (value yes))
+  (or (finding (id ?mass&pulsation_expansile) (value yes))
+      (finding (id ?mass&known_aaa) (value yes)))
   (pain-course (kind recent) (because $?course))
-  (finding (id ?site&low_back_pain|groin_pain|buttock_pain|pelvic_pain|flank_pain|flank_pain_waves|left_lower_abdominal_pain)
-           (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&pelvic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&flank_pain_waves) (value yes))
+      (finding (id ?site&left_lower_abdominal_pain) (value yes)))
   =>
   (assert (concern (id aaa_rupture) (because ?mass ?site $?course))))
 
@@ -55,7 +64,8 @@
    person with vascular risk, however it began."
   (finding (id sudden_severe_pain) (value yes))
   (not (finding (id age) (value ?a&:(< ?a 50))))
-  (finding (id ?risk&vascular_risk|smoker) (value yes))
+  (or (finding (id ?risk&vascular_risk) (value yes))
+      (finding (id ?risk&smoker) (value yes)))
   =>
   (assert (concern (id aaa_rupture) (because sudden_severe_pain (age-at-least 50) ?risk))))
 
@@ -63,7 +73,10 @@
   "[N156][I] Sudden severe or tearing pain with pain between the shoulder blades, leg
    weakness, symptoms in both legs or a cold pale leg: aortic dissection."
   (finding (id sudden_severe_pain) (value yes))
-  (finding (id ?sign&thoracic_pain|leg_weakness|bilateral_leg_symptoms|cold_pale_leg) (value yes))
+  (or (finding (id ?sign&thoracic_pain) (value yes))
+      (finding (id ?sign&leg_weakness) (value yes))
+      (finding (id ?sign&bilateral_leg_symptoms) (value yes))
+      (finding (id ?sign&cold_pale_leg) (value yes)))
   =>
   (assert (concern (id aortic_dissection) (because sudden_severe_pain ?sign))))
 
@@ -92,8 +105,10 @@
 (defrule CONCERNS::cauda-equina
   "[I][C][G] Saddle anaesthesia, new bladder or bowel dysfunction, or symptoms spreading
    into both legs in the last 2 weeks: cauda equina syndrome."
-  (finding (id ?sign&saddle_numbness|bladder_change|bowel_incontinence|bilateral_leg_symptoms)
-           (value yes))
+  (or (finding (id ?sign&saddle_numbness) (value yes))
+      (finding (id ?sign&bladder_change) (value yes))
+      (finding (id ?sign&bowel_incontinence) (value yes))
+      (finding (id ?sign&bilateral_leg_symptoms) (value yes)))
   =>
   (assert (concern (id cauda_equina) (because ?sign))))
 
@@ -101,7 +116,8 @@
   "[NG234] A history of cancer with leg weakness or symptoms in both legs: metastatic
    spinal cord compression."
   (finding (id cancer_history) (value yes))
-  (finding (id ?sign&leg_weakness|bilateral_leg_symptoms) (value yes))
+  (or (finding (id ?sign&leg_weakness) (value yes))
+      (finding (id ?sign&bilateral_leg_symptoms) (value yes)))
   =>
   (assert (concern (id mscc) (because cancer_history ?sign))))
 
@@ -156,8 +172,10 @@
    pregnancy, ovarian torsion or a ruptured cyst."
   (finding (id sex) (value ?sex&female|other))
   (finding (id sudden_severe_pain) (value yes))
-  (finding (id ?site&pelvic_pain|groin_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
-           (value yes))
+  (or (finding (id ?site&pelvic_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&right_lower_abdominal_pain) (value yes))
+      (finding (id ?site&left_lower_abdominal_pain) (value yes)))
   (finding (id age) (value ?a&:(< ?a 55)))
   =>
   (assert (concern (id pelvic_emergency)
@@ -178,7 +196,8 @@
   (finding (id sex) (value ?sex&male|other))
   (finding (id age) (value ?a&:(< ?a 25)))
   (finding (id groin_pain) (value yes))
-  (finding (id ?sign&nausea_vomiting|sudden_severe_pain) (value yes))
+  (or (finding (id ?sign&nausea_vomiting) (value yes))
+      (finding (id ?sign&sudden_severe_pain) (value yes)))
   =>
   (assert (concern (id testicular_torsion) (because (str-cat "sex=" ?sex) "age<25" groin_pain ?sign))))
 
@@ -189,6 +208,8 @@
    reaches the front of the thigh: an expanding iliopsoas or retroperitoneal haematoma
    compressing the femoral nerve."
   (concern (id bleed_on_anticoagulant) (because $?bleed))
-  (finding (id ?sign&pain_worsening|leg_weakness|thigh_symptoms) (value yes))
+  (or (finding (id ?sign&pain_worsening) (value yes))
+      (finding (id ?sign&leg_weakness) (value yes))
+      (finding (id ?sign&thigh_symptoms) (value yes)))
   =>
   (assert (concern (id expanding_bleed) (because $?bleed ?sign))))

@@ -27,8 +27,11 @@
    row, widened to pelvic and lower belly pain."
   (finding (id sex) (value ?sex&male|other))
   (finding (id age) (value ?a&:(< ?a 25)))
-  (finding (id ?site&pelvic_pain|right_lower_abdominal_pain|left_lower_abdominal_pain) (value yes))
-  (finding (id ?sign&nausea_vomiting|sudden_severe_pain) (value yes))
+  (or (finding (id ?site&pelvic_pain) (value yes))
+      (finding (id ?site&right_lower_abdominal_pain) (value yes))
+      (finding (id ?site&left_lower_abdominal_pain) (value yes)))
+  (or (finding (id ?sign&nausea_vomiting) (value yes))
+      (finding (id ?sign&sudden_severe_pain) (value yes)))
   =>
   (assert (concern (id testicular_torsion) (because (str-cat "sex=" ?sex) "age<25" ?site ?sign))))
 
@@ -38,8 +41,10 @@
    exclude it); the table's `pregnancy_pain` is only urgent."
   (finding (id pregnant) (value yes))
   (finding (id vaginal_bleeding) (value yes))
-  (finding (id ?site&pelvic_pain|groin_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
-           (value yes))
+  (or (finding (id ?site&pelvic_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&right_lower_abdominal_pain) (value yes))
+      (finding (id ?site&left_lower_abdominal_pain) (value yes)))
   =>
   (assert (concern (id pelvic_emergency) (because pregnant vaginal_bleeding ?site))))
 
@@ -49,8 +54,12 @@
    `acute_abdomen` is only urgent."
   (finding (id nausea_vomiting) (value yes))
   (finding (id pain_worsening) (value yes))
-  (finding (id ?site&groin_pain|medial_thigh_pain|pelvic_pain|flank_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
-           (value yes))
+  (or (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&medial_thigh_pain) (value yes))
+      (finding (id ?site&pelvic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&right_lower_abdominal_pain) (value yes))
+      (finding (id ?site&left_lower_abdominal_pain) (value yes)))
   =>
   (assert (concern (id surgical_abdomen) (because nausea_vomiting pain_worsening ?site))))
 
@@ -61,7 +70,10 @@
    (the table makes fever and a child's limp each urgent)."
   (finding (id age) (value ?a&:(< ?a 18)))
   (finding (id fever) (value yes))
-  (finding (id ?sign&limp|hip_pain|groin_pain|unable_to_bear_weight) (value yes))
+  (or (finding (id ?sign&limp) (value yes))
+      (finding (id ?sign&hip_pain) (value yes))
+      (finding (id ?sign&groin_pain) (value yes))
+      (finding (id ?sign&unable_to_bear_weight) (value yes)))
   =>
   (assert (concern (id child_septic_hip) (because "age<18" fever ?sign))))
 
@@ -71,7 +83,10 @@
    dissection or a spinal bleed until shown otherwise; the table's `cannot_bear_weight`
    is only urgent."
   (finding (id unable_to_bear_weight) (value yes))
-  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|buttock_pain) (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&thoracic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes)))
   (pain-course (kind recent) (because $?course))
   (not (finding (id recent_trauma) (value yes)))
   (not (finding (id age) (value ?a&:(< ?a 50))))
@@ -100,7 +115,10 @@
    pattern even when it is not described as waves (the table's `kidney_stone` needs
    flank_pain_waves)."
   (finding (id flank_pain) (value yes))
-  (finding (id ?to&groin_pain|pelvic_pain|right_lower_abdominal_pain|left_lower_abdominal_pain) (value yes))
+  (or (finding (id ?to&groin_pain) (value yes))
+      (finding (id ?to&pelvic_pain) (value yes))
+      (finding (id ?to&right_lower_abdominal_pain) (value yes))
+      (finding (id ?to&left_lower_abdominal_pain) (value yes)))
   (pain-course (kind new) (because $?course))
   =>
   (assert (concern (id kidney_stone) (because flank_pain ?to $?course))))
@@ -121,8 +139,14 @@
    infection or an aneurysm; IFOMPT counts age over 70 among the strongest fracture red
    flags, and the table refers it only (`malignancy`)."
   (finding (id pain_worsening) (value yes))
-  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|hip_pain|thigh_symptoms|medial_thigh_pain)
-           (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&thoracic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes))
+      (finding (id ?site&thigh_symptoms) (value yes))
+      (finding (id ?site&medial_thigh_pain) (value yes)))
   (pain-course (kind new) (because $?course))
   (not (finding (id age) (value ?a&:(< ?a 70))))
   =>
@@ -133,8 +157,12 @@
    buttock pain wakes them or keeps getting worse: a symptomatic aneurysm until shown
    otherwise (the table makes the pulse alone a caution, and screening only at 65)."
   (finding (id palpation_pulsation) (value yes))
-  (finding (id ?sign&night_pain|pain_worsening) (value yes))
-  (finding (id ?site&low_back_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  (or (finding (id ?sign&night_pain) (value yes))
+      (finding (id ?sign&pain_worsening) (value yes)))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes)))
   =>
   (assert (concern (id aaa) (because palpation_pulsation ?sign ?site))))
 
@@ -143,7 +171,9 @@
    thinner: a spinal epidural or retroperitoneal haematoma (the table's
    `bleed_on_anticoagulant` lists only groin, hip, side and thigh pain and leg weakness)."
   (finding (id anticoagulants) (value yes))
-  (finding (id ?site&low_back_pain|thoracic_pain|buttock_pain) (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&thoracic_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes)))
   (pain-course (kind recent) (because $?course))
   =>
   (assert (concern (id bleed_on_anticoagulant) (because anticoagulants ?site $?course))))
@@ -152,7 +182,9 @@
   "[L][HB] The same with new pain of unknown duration at 65 or over (or of unknown age),
    where bleeding is likelier on a blood thinner (HAS-BLED counts age over 65)."
   (finding (id anticoagulants) (value yes))
-  (finding (id ?site&low_back_pain|thoracic_pain|buttock_pain) (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&thoracic_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes)))
   (pain-course (kind new) (because $?course))
   (not (finding (id age) (value ?a&:(< ?a 65))))
   =>
@@ -164,8 +196,13 @@
    infection -- a septic hip, a psoas abscess, a spinal infection -- until shown otherwise.
    The table asks a risk factor as well, but an abscess from the bowel or a septic hip
    may have none (case report more-09: a fish bone, at 66, felt as worsening 'arthritis')."
-  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|hip_pain|thigh_symptoms)
-           (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&thoracic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes))
+      (finding (id ?site&thigh_symptoms) (value yes)))
   (finding (id feeling_unwell) (value yes))
   (finding (id pain_worsening) (value yes))
   =>
@@ -179,7 +216,9 @@
    fracture, not pain elsewhere around the hip: for that the table's own question (a limp,
    pain on hopping or walking) decides, and a worsening snapping hip in a marathon runner
    is not sent to a doctor the same day without it (case report msk-02)."
-  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (or (finding (id ?sport&athlete) (value yes))
+      (finding (id ?sport&runner) (value yes))
+      (finding (id ?sport&jumping_sports) (value yes)))
   (finding (id ?site&groin_pain) (value yes))
   (pain-course (kind recent) (because $?course))
   =>
@@ -191,8 +230,12 @@
   "[F] Back, side, groin, buttock or hip pain with feeling generally unwell since it began:
    being systemically unwell is a red flag for infection and for cancer; a physician sees
    the person before treatment."
-  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|hip_pain)
-           (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&thoracic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes)))
   (finding (id feeling_unwell) (value yes))
   =>
   (assert (concern (id unwell_with_pain) (because ?site feeling_unwell))))
@@ -214,8 +257,11 @@
    trains: a sacral or pelvic stress fracture (missed because low back pain is so common;
    the table's weight_bearing_pain asks only about groin, hip and thigh pain)."
   (logical (not (concern (id femoral_neck_stress))))
-  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
-  (finding (id ?site&low_back_pain|buttock_pain) (value yes))
+  (or (finding (id ?sport&athlete) (value yes))
+      (finding (id ?sport&runner) (value yes))
+      (finding (id ?sport&jumping_sports) (value yes)))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes)))
   (finding (id single_leg_stance_pain) (value yes))
   =>
   (assert (concern (id stress_fracture) (because ?sport ?site single_leg_stance_pain))))
@@ -237,7 +283,8 @@
    msk-24, a fighter with six months of hip pain)."
   (logical (not (concern (id femoral_neck_stress))))
   (finding (id runner) (value yes))
-  (finding (id ?site&groin_pain|hip_pain) (value yes))
+  (or (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes)))
   (finding (id symptom_weeks) (value ?w&:(>= ?w 6)))
   =>
   (assert (concern (id stress_fracture) (because runner ?site "symptom_weeks>=6"))))
@@ -247,9 +294,14 @@
    or a bone-stress risk: a sacral or pars (spondylolysis) stress injury (the table's
    `stress_fracture` lists only hip, groin, pelvic, buttock and thigh pain)."
   (logical (not (concern (id femoral_neck_stress))))
-  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (or (finding (id ?sport&athlete) (value yes))
+      (finding (id ?sport&runner) (value yes))
+      (finding (id ?sport&jumping_sports) (value yes)))
   (finding (id low_back_pain) (value yes))
-  (finding (id ?sign&limp|weight_bearing_pain|night_pain|bone_stress_risk) (value yes))
+  (or (finding (id ?sign&limp) (value yes))
+      (finding (id ?sign&weight_bearing_pain) (value yes))
+      (finding (id ?sign&night_pain) (value yes))
+      (finding (id ?sign&bone_stress_risk) (value yes)))
   =>
   (assert (concern (id stress_fracture) (because ?sport low_back_pain ?sign))))
 
@@ -259,7 +311,9 @@
    treatment (the table refers an injury only at 50 or over or with a limp)."
   (logical (not (concern (id fracture|fracture_minor))))
   (finding (id recent_trauma) (value yes))
-  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (or (finding (id ?sport&athlete) (value yes))
+      (finding (id ?sport&runner) (value yes))
+      (finding (id ?sport&jumping_sports) (value yes)))
   =>
   (assert (concern (id sports_injury) (because recent_trauma ?sport))))
 
@@ -269,7 +323,9 @@
   "[DOHA][R] Groin pain in someone who trains: usually adductor-, iliopsoas-, inguinal- or
    hip-related and treatable, but a hernia, a hip joint problem or a bone stress injury can
    show itself later; treat, and refer if it is not improving."
-  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
+  (or (finding (id ?sport&athlete) (value yes))
+      (finding (id ?sport&runner) (value yes))
+      (finding (id ?sport&jumping_sports) (value yes)))
   (finding (id groin_pain) (value yes))
   =>
   (assert (concern (id sports_groin_pain) (because ?sport groin_pain))
@@ -286,8 +342,12 @@
            (not (concern (id ?u&:(<= (severity (concern-level ?u)) (severity urgent))))))
   (finding (id sex) (value ?sex&male|other))
   (finding (id age) (value ?a&:(>= ?a 50)))
-  (finding (id ?site&low_back_pain|flank_pain|groin_pain|buttock_pain|left_lower_abdominal_pain|pelvic_pain)
-           (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&left_lower_abdominal_pain) (value yes))
+      (finding (id ?site&pelvic_pain) (value yes)))
   =>
   (assert (concern (id aneurysm_age) (because (str-cat "sex=" ?sex) (str-cat "age=" ?a) ?site))
           (precaution (id check_aortic_pulse_first))))

@@ -9,7 +9,8 @@
 
 (defrule CONCERNS::aaa-pulsatile-mass
   "[N156] A pulsatile abdominal mass, felt by the patient or the therapist."
-  (finding (id ?mass&abdominal_pulsation|pulsation_expansile) (value yes))
+  (or (finding (id ?mass&abdominal_pulsation) (value yes))
+      (finding (id ?mass&pulsation_expansile) (value yes)))
   =>
   (assert (concern (id aaa) (because ?mass))))
 
@@ -27,8 +28,13 @@
    is `aaa_rupture`)."
   (logical (not (pain-course (kind recent))))
   (finding (id known_aaa) (value yes))
-  (finding (id ?site&low_back_pain|groin_pain|buttock_pain|pelvic_pain|flank_pain|flank_pain_waves|left_lower_abdominal_pain)
-           (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&pelvic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&flank_pain_waves) (value yes))
+      (finding (id ?site&left_lower_abdominal_pain) (value yes)))
   =>
   (assert (concern (id aaa) (because known_aaa ?site))))
 
@@ -36,9 +42,13 @@
   "[N156] At 60 or over (or of unknown age), a man, a smoker or a person with vascular risk
    whose new back, side, groin or buttock pain keeps getting worse: an expanding aneurysm."
   (not (finding (id age) (value ?a&:(< ?a 60))))
-  (or (finding (id ?risk&smoker|vascular_risk) (value yes))
+  (or (finding (id ?risk&smoker) (value yes))
+      (finding (id ?risk&vascular_risk) (value yes))
       (finding (id ?risk&sex) (value male|other)))
-  (finding (id ?site&low_back_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes)))
   (finding (id pain_worsening) (value yes))
   (not (finding (id symptom_weeks) (value ?w&:(>= ?w 6))))
   =>
@@ -81,7 +91,8 @@
    disease (salpingitis)."
   (finding (id sex) (value ?sex&female|other))
   (finding (id pelvic_pain) (value yes))
-  (finding (id ?sign&abnormal_vaginal_discharge|fever) (value yes))
+  (or (finding (id ?sign&abnormal_vaginal_discharge) (value yes))
+      (finding (id ?sign&fever) (value yes)))
   =>
   (assert (concern (id pid) (because (str-cat "sex=" ?sex) pelvic_pain ?sign))))
 
@@ -89,7 +100,8 @@
   "[A] Fever in a man with perineal pain or painful urination: acute prostatitis."
   (finding (id sex) (value ?sex&male|other))
   (finding (id fever) (value yes))
-  (finding (id ?sign&perineal_pain|painful_urination) (value yes))
+  (or (finding (id ?sign&perineal_pain) (value yes))
+      (finding (id ?sign&painful_urination) (value yes)))
   =>
   (assert (concern (id prostatitis_acute) (because (str-cat "sex=" ?sex) fever ?sign))))
 
@@ -136,8 +148,10 @@
    pregnancy until shown otherwise."
   (finding (id pregnant) (value yes))
   (pain-course (kind new) (because $?course))
-  (finding (id ?site&pelvic_pain|groin_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
-           (value yes))
+  (or (finding (id ?site&pelvic_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&right_lower_abdominal_pain) (value yes))
+      (finding (id ?site&left_lower_abdominal_pain) (value yes)))
   =>
   (assert (concern (id pregnancy_pain) (because pregnant ?site $?course))))
 
@@ -145,8 +159,12 @@
   "[P][H][L] Nausea or vomiting with groin, inner-thigh, pelvic, side or lower belly pain:
    appendicitis, an obstructed (obturator) hernia, torsion or a kidney problem."
   (finding (id nausea_vomiting) (value yes))
-  (finding (id ?site&groin_pain|medial_thigh_pain|pelvic_pain|flank_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
-           (value yes))
+  (or (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&medial_thigh_pain) (value yes))
+      (finding (id ?site&pelvic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&right_lower_abdominal_pain) (value yes))
+      (finding (id ?site&left_lower_abdominal_pain) (value yes)))
   =>
   (assert (concern (id acute_abdomen) (because nausea_vomiting ?site))))
 
@@ -154,7 +172,10 @@
   "[P] Lower right belly pain with fever, nausea, a psoas sign or pain that keeps getting
    worse: appendicitis (a retrocaecal appendix irritates the psoas)."
   (finding (id right_lower_abdominal_pain) (value yes))
-  (finding (id ?sign&fever|nausea_vomiting|psoas_sign|pain_worsening) (value yes))
+  (or (finding (id ?sign&fever) (value yes))
+      (finding (id ?sign&nausea_vomiting) (value yes))
+      (finding (id ?sign&psoas_sign) (value yes))
+      (finding (id ?sign&pain_worsening) (value yes)))
   =>
   (assert (concern (id appendicitis) (because right_lower_abdominal_pain ?sign))))
 
@@ -172,8 +193,12 @@
   "[L] New groin, hip, side or thigh pain, or leg weakness, on a blood thinner: an
    iliopsoas or retroperitoneal bleed until shown otherwise."
   (finding (id anticoagulants) (value yes))
-  (finding (id ?site&groin_pain|hip_pain|flank_pain|thigh_symptoms|medial_thigh_pain|leg_weakness)
-           (value yes))
+  (or (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&thigh_symptoms) (value yes))
+      (finding (id ?site&medial_thigh_pain) (value yes))
+      (finding (id ?site&leg_weakness) (value yes)))
   (pain-course (kind new) (because $?course))
   =>
   (assert (concern (id bleed_on_anticoagulant) (because anticoagulants ?site $?course))))
@@ -219,16 +244,25 @@
   "[Ch] A child or teenager under 18 with a limp, or hip, groin, thigh or knee pain:
    slipped upper femoral epiphysis (up to about 17), Perthes disease or a septic hip."
   (finding (id age) (value ?a&:(< ?a 18)))
-  (finding (id ?site&limp|groin_pain|hip_pain|medial_thigh_pain|thigh_symptoms|knee_pain) (value yes))
+  (or (finding (id ?site&limp) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes))
+      (finding (id ?site&medial_thigh_pain) (value yes))
+      (finding (id ?site&thigh_symptoms) (value yes))
+      (finding (id ?site&knee_pain) (value yes)))
   =>
   (assert (concern (id child_hip) (because "age<18" ?site))))
 
 (defrule CONCERNS::femoral-neck-stress
   "[R] An athlete, runner or jumper with groin or hip pain and a limp or pain on taking
    weight: a femoral neck stress fracture, which can displace."
-  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
-  (finding (id ?site&groin_pain|hip_pain) (value yes))
-  (finding (id ?sign&limp|weight_bearing_pain) (value yes))
+  (or (finding (id ?sport&athlete) (value yes))
+      (finding (id ?sport&runner) (value yes))
+      (finding (id ?sport&jumping_sports) (value yes)))
+  (or (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes)))
+  (or (finding (id ?sign&limp) (value yes))
+      (finding (id ?sign&weight_bearing_pain) (value yes)))
   =>
   (assert (concern (id femoral_neck_stress) (because ?sport ?site ?sign))))
 
@@ -239,7 +273,9 @@
    pain that keeps getting worse: spinal metastases (NICE: an MRI within a week; seen the
    same day here, as a massage clinic cannot arrange it)."
   (finding (id cancer_history) (value yes))
-  (finding (id ?sign&thoracic_pain|night_pain|pain_worsening) (value yes))
+  (or (finding (id ?sign&thoracic_pain) (value yes))
+      (finding (id ?sign&night_pain) (value yes))
+      (finding (id ?sign&pain_worsening) (value yes)))
   =>
   (assert (concern (id spinal_metastasis) (because cancer_history ?sign))))
 

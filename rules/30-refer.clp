@@ -30,15 +30,21 @@
   "[I][C][NG12] At 50 or over, with pain that keeps getting worse, thoracic pain, or pain
    not improving after 4 weeks of treatment (new pain after 50 alone is not enough)."
   (finding (id age) (value ?a&:(>= ?a 50)))
-  (finding (id ?sign&pain_worsening|thoracic_pain|not_improving) (value yes))
+  (or (finding (id ?sign&pain_worsening) (value yes))
+      (finding (id ?sign&thoracic_pain) (value yes))
+      (finding (id ?sign&not_improving) (value yes)))
   =>
   (assert (concern (id malignancy) (because "age>=50" ?sign))))
 
 (defrule CONCERNS::malignancy-two-signs
   "[I][C][NG12] Two of: pain that keeps getting worse, thoracic pain, pain not improving
    after 4 weeks of treatment."
-  (finding (id ?one&pain_worsening|thoracic_pain|not_improving) (value yes))
-  (finding (id ?two&pain_worsening|thoracic_pain|not_improving) (value yes))
+  (or (finding (id ?one&pain_worsening) (value yes))
+      (finding (id ?one&thoracic_pain) (value yes))
+      (finding (id ?one&not_improving) (value yes)))
+  (or (finding (id ?two&pain_worsening) (value yes))
+      (finding (id ?two&thoracic_pain) (value yes))
+      (finding (id ?two&not_improving) (value yes)))
   (test (> (str-compare ?two ?one) 0))
   =>
   (assert (concern (id malignancy) (because ?one ?two))))
@@ -83,7 +89,8 @@
 (defrule CONCERNS::prostatitis
   "[A] Perineal pain or painful urination in a man without fever."
   (finding (id sex) (value ?sex&male|other))
-  (finding (id ?sign&perineal_pain|painful_urination) (value yes))
+  (or (finding (id ?sign&perineal_pain) (value yes))
+      (finding (id ?sign&painful_urination) (value yes)))
   (not (finding (id fever) (value yes)))
   =>
   (assert (concern (id prostatitis) (because (str-cat "sex=" ?sex) ?sign))))
@@ -99,7 +106,9 @@
   "[K] Steady side pain with frequent or painful urination or blood in the urine: a kidney
    infection or stone."
   (finding (id flank_pain) (value yes))
-  (finding (id ?sign&urinary_frequency|painful_urination|blood_in_urine) (value yes))
+  (or (finding (id ?sign&urinary_frequency) (value yes))
+      (finding (id ?sign&painful_urination) (value yes))
+      (finding (id ?sign&blood_in_urine) (value yes)))
   =>
   (assert (concern (id kidney_cause) (because flank_pain ?sign))))
 
@@ -125,8 +134,14 @@
   "[F] New back, side, groin or buttock pain after injecting drugs, in immunosuppression or
    after a spinal procedure (when spinal infection is not already suspected)."
   (logical (not (concern (id spinal_infection))))
-  (finding (id ?risk&injection_drug_use|immunocompromised|recent_spinal_procedure) (value yes))
-  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain) (value yes))
+  (or (finding (id ?risk&injection_drug_use) (value yes))
+      (finding (id ?risk&immunocompromised) (value yes))
+      (finding (id ?risk&recent_spinal_procedure) (value yes)))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&thoracic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes)))
   (pain-course (kind new) (because $?course))
   =>
   (assert (concern (id spinal_infection_risk) (because ?risk ?site $?course))))
@@ -152,7 +167,11 @@
   (logical (not (concern (id fracture))))
   (or (finding (id ?risk&osteoporosis_or_steroids) (value yes))
       (finding (id ?risk&age) (value ?a&:(>= ?a 70))))
-  (finding (id ?site&groin_pain|hip_pain|buttock_pain|thigh_symptoms|medial_thigh_pain) (value yes))
+  (or (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&thigh_symptoms) (value yes))
+      (finding (id ?site&medial_thigh_pain) (value yes)))
   (finding (id weight_bearing_pain) (value yes))
   (pain-course (kind new) (because $?course))
   =>
@@ -164,7 +183,8 @@
    is not already suspected): possible fracture, to be excluded before treatment."
   (logical (not (concern (id fracture))))
   (finding (id recent_trauma) (value yes))
-  (or (finding (id ?sign&limp|weight_bearing_pain) (value yes))
+  (or (finding (id ?sign&limp) (value yes))
+      (finding (id ?sign&weight_bearing_pain) (value yes))
       (finding (id ?sign&age) (value ?a&:(>= ?a 50))))
   =>
   (assert (concern (id fracture_minor) (because recent_trauma (if (eq ?sign age) then "age>=50" else ?sign)))))
@@ -174,8 +194,10 @@
    the usual course of osteoarthritis; a doctor should look for another cause."
   (finding (id groin_pain) (value yes))
   (finding (id age) (value ?a&:(>= ?a 45)))
-  (finding (id ?sign&hip_stiffness_morning|pain_on_hip_rotation) (value yes))
-  (finding (id ?course&pain_worsening|night_pain) (value yes))
+  (or (finding (id ?sign&hip_stiffness_morning) (value yes))
+      (finding (id ?sign&pain_on_hip_rotation) (value yes)))
+  (or (finding (id ?course&pain_worsening) (value yes))
+      (finding (id ?course&night_pain) (value yes)))
   =>
   (assert (concern (id hip_arthritis_atypical) (because groin_pain "age>=45" ?sign ?course))))
 
@@ -203,7 +225,9 @@
   "[CG147] Buttock, thigh or calf pain on walking that eases on standing still, in a smoker,
    a diabetic or a person with vascular risk: peripheral arterial disease."
   (finding (id walking_pain_eases_standing) (value yes))
-  (finding (id ?risk&smoker|diabetes|vascular_risk) (value yes))
+  (or (finding (id ?risk&smoker) (value yes))
+      (finding (id ?risk&diabetes) (value yes))
+      (finding (id ?risk&vascular_risk) (value yes)))
   =>
   (assert (concern (id claudication) (because walking_pain_eases_standing ?risk))))
 

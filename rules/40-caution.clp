@@ -67,7 +67,8 @@
    therapy; refer if it is not improving."
   (finding (id groin_pain) (value yes))
   (finding (id age) (value ?a&:(>= ?a 45)))
-  (finding (id ?sign&hip_stiffness_morning|pain_on_hip_rotation) (value yes))
+  (or (finding (id ?sign&hip_stiffness_morning) (value yes))
+      (finding (id ?sign&pain_on_hip_rotation) (value yes)))
   =>
   (assert (concern (id hip_arthritis) (because groin_pain "age>=45" ?sign))
           (precaution (id refer_if_not_improving))))

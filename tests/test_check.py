@@ -63,7 +63,13 @@ def caught(p, file, line, *words):
 
 def test_misspelt_finding_in_rule():
     c = Copy()
-    line = c.edit("rules/10-emergency.clp", "saddle_numbness|", "sadle_numbness|")
+    line = c.edit("rules/20-urgent.clp", "|diabetes|injection_drug_use|", "|diabetes|injection_drug_us|")
+    caught(c.check(), "20-urgent.clp", line, "'injection_drug_us'", "did you mean 'injection_drug_use'")
+
+
+def test_misspelt_finding_in_an_or():
+    c = Copy()
+    line = c.edit("rules/10-emergency.clp", "(id ?sign&saddle_numbness)", "(id ?sign&sadle_numbness)")
     caught(c.check(), "10-emergency.clp", line, "'sadle_numbness'", "did you mean 'saddle_numbness'")
 
 
