@@ -18,7 +18,7 @@ CFLAGS   += -std=c11 $(OPT) $(WARN) -pthread
 # C++ only for src/fastcase.cc, the binding to simdjson (a C++ library): no exceptions,
 # no RTTI, a C interface.
 CXXFLAGS += -std=c++17 $(OPT) -Wall -Wextra -Wshadow -fno-exceptions -fno-rtti -pthread
-LDLIBS   += -lclips -lsimdjson -ljansson -lnettle -lmicrohttpd -lreadline -lm -lstdc++ -pthread
+LDLIBS   += -lclips -lsimdjson -ljansson -lnettle -lreadline -lm -lstdc++ -pthread -ldl
 
 SRC  = src/util.c src/kb.c src/tcase.c src/engine.c src/output.c src/batch.c \
        src/commands.c src/check.c src/main.c src/lineedit.c src/screenkb.c src/intake.c \

@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <dlfcn.h>
 #include <microhttpd.h>
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
@@ -38,6 +39,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -56,6 +58,65 @@
 #include "tcase.h"
 #include "util.h"
 #include "web.h"
+
+/* libmicrohttpd is opened only by `serve`: linked into the program it (and the GnuTLS it
+ * pulls in, with eight more libraries and their initialisers) cost every `eval` about
+ * 1.4 ms of start-up.  Its header still gives the types and constants; the functions
+ * serve calls come from dlopen() of the runtime library (Debian's libmicrohttpd12). */
+#define MHD_SONAME "libmicrohttpd.so.12"
+static struct {
+  __typeof__(MHD_start_daemon) *start_daemon;
+  __typeof__(MHD_stop_daemon) *stop_daemon;
+  __typeof__(MHD_get_daemon_info) *get_daemon_info;
+  __typeof__(MHD_get_connection_info) *get_connection_info;
+  __typeof__(MHD_is_feature_supported) *is_feature_supported;
+  __typeof__(MHD_lookup_connection_value) *lookup_connection_value;
+  __typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+  __typeof__(MHD_add_response_header) *add_response_header;
+  __typeof__(MHD_queue_response) *queue_response;
+  __typeof__(MHD_destroy_response) *destroy_response;
+} mhd;
+
+/* Opens libmicrohttpd and finds what serve calls; 0, or -1 after saying what is missing. */
+static int mhd_open(void) {
+  void *h = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    report("serve needs GNU libmicrohttpd (%s, Debian's libmicrohttpd12): %s", MHD_SONAME, dlerror());
+    return -1;
+  }
+  static const struct {
+    const char *name;
+    size_t offset;
+  } fn[] = {
+#define MHD_FN(f) {"MHD_" #f, offsetof(__typeof__(mhd), f)}
+      MHD_FN(start_daemon),          MHD_FN(stop_daemon),         MHD_FN(get_daemon_info),
+      MHD_FN(get_connection_info),   MHD_FN(is_feature_supported), MHD_FN(lookup_connection_value),
+      MHD_FN(create_response_from_buffer), MHD_FN(add_response_header), MHD_FN(queue_response),
+      MHD_FN(destroy_response),
+#undef MHD_FN
+  };
+  for (size_t i = 0; i < sizeof fn / sizeof *fn; i++) {
+    void *f = dlsym(h, fn[i].name);
+    if (!f) {
+      report("%s has no %s: %s", MHD_SONAME, fn[i].name, dlerror());
+      return -1;
+    }
+    memcpy((char *)&mhd + fn[i].offset, &f, sizeof f);
+  }
+  return 0;
+}
+
+/* The calls below go through the table (the names stay those of libmicrohttpd's manual). */
+#define MHD_start_daemon (*mhd.start_daemon)
+#define MHD_stop_daemon (*mhd.stop_daemon)
+#define MHD_get_daemon_info (*mhd.get_daemon_info)
+#define MHD_get_connection_info (*mhd.get_connection_info)
+#define MHD_is_feature_supported (*mhd.is_feature_supported)
+#define MHD_lookup_connection_value (*mhd.lookup_connection_value)
+#define MHD_create_response_from_buffer (*mhd.create_response_from_buffer)
+#define MHD_add_response_header (*mhd.add_response_header)
+#define MHD_queue_response (*mhd.queue_response)
+#define MHD_destroy_response (*mhd.destroy_response)
 
 #define BODY_MAX (256u << 10)       /* a request body (a form, a case for the API) */
 #define CASE_FILE_MAX (1u << 20)    /* a session's case file */
@@ -1640,6 +1701,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv) {
            "--token-file FILE (a secret of at least 16 characters)", listen);
     return EXIT_USAGE;
   }
+  if (mhd_open() < 0) return EXIT_SOFTWARE;
   int status = ctx_load_kb(ctx);
   if (status) return status;
   struct server s = {.k = ctx->k, .rules_dir = ctx->rules_dir, .kb_dir = ctx->kb_dir};
