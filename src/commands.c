@@ -18,6 +18,7 @@ int ctx_load_kb(struct ctx *ctx) {
     kb_free(ctx->k);
     ctx->k = NULL;
   }
+  if (ctx->k) out_prepare(ctx->k);
   return ctx->k ? 0 : EXIT_SOFTWARE;
 }
 

@@ -679,6 +679,11 @@ int kb_stamp(kb *k, const char *rules_dir) {
 
 void kb_free(kb *k) {
   if (!k) return;
+  for (int i = 0; i < LV_COUNT; i++) free(k->json_level[i]);
+  if (k->json_concern)
+    for (int i = 0; i < k->nc; i++) free(k->json_concern[i]);
+  free(k->json_concern);
+  free(k->json_tail);
   for (int i = 0; i < k->nq; i++) {
     cond_free(k->q[i].when);
     free(k->q[i].choices);

@@ -85,6 +85,11 @@ typedef struct kb {
   int *qhash;            /* open-addressing index of question ids: index + 1, 0 = empty */
   unsigned qmask;        /* qhash has qmask + 1 slots (a power of two, >= 2 * nq) */
   void *json[6];         /* the parsed files; the strings above point into them */
+  /* The constant parts of a JSON Lines record, escaped once (out_prepare, after
+   * kb_stamp); NULL until then (each record then escapes them itself). */
+  char *json_level[LV_COUNT]; /* ,"disposition":"L","action":"..." */
+  char **json_concern;        /* {"id":"..","level":"..","title":"..","because":[ */
+  char *json_tail;            /* ,"disclaimer":"..","program":"..","knowledge":".."}\n */
 } kb;
 
 /* Diagnostics while loading a knowledge file: kb_problem() reports "FILE:LINE: ID: problem"

@@ -168,22 +168,63 @@ static void provenance_members(strbuf *b, const kb *k) {
   json_member(b, "knowledge", k->knowledge, 0);
 }
 
+/* The record's members after its id, up to the concerns: ,"disposition":..,"action":.. */
+static void level_members(strbuf *b, const kb *k, enum level lv) {
+  json_member(b, "disposition", level_name(lv), 0);
+  json_member(b, "action", k->levels[lv].action, 0);
+}
+
+/* A concern's members up to its because list: {"id":..,"level":..,"title":..,"because":[ */
+static void concern_head(strbuf *b, const struct concern_def *cd) {
+  sb_add(b, "{", 1);
+  json_member(b, "id", cd->id, 1);
+  json_member(b, "level", level_name(cd->level), 0);
+  json_member(b, "title", cd->title, 0);
+  json_key(b, "because", 0);
+  sb_add(b, "[", 1);
+}
+
+/* The record's end: ,"disclaimer":..,"program":..,"knowledge":..}\n */
+static void record_tail(strbuf *b, const kb *k) {
+  json_member(b, "disclaimer", k->disclaimer, 0);
+  provenance_members(b, k);
+  sb_add(b, "}\n", 2);
+}
+
+static char *built(void (*fill)(strbuf *, const void *, int), const void *arg, int n) {
+  strbuf b = {0};
+  fill(&b, arg, n);
+  return b.s ? b.s : xstrdup("");
+}
+
+static void fill_level(strbuf *b, const void *k, int lv) { level_members(b, k, (enum level)lv); }
+static void fill_concern(strbuf *b, const void *cd, int n) { (void)n, concern_head(b, cd); }
+static void fill_tail(strbuf *b, const void *k, int n) { (void)n, record_tail(b, k); }
+
+void out_prepare(kb *k) {
+  if (k->json_tail) return;
+  for (int i = 0; i < LV_COUNT; i++) k->json_level[i] = built(fill_level, k, i);
+  k->json_concern = xcalloc((size_t)k->nc, sizeof *k->json_concern);
+  for (int i = 0; i < k->nc; i++) k->json_concern[i] = built(fill_concern, &k->c[i], 0);
+  k->json_tail = built(fill_tail, k, 0);
+}
+
 static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct result *r) {
   sb_add(b, "{", 1);
   json_member(b, "id", id, 1);
-  json_member(b, "disposition", level_name(r->disposition), 0);
-  json_member(b, "action", k->levels[r->disposition].action, 0);
+  if (k->json_tail)
+    sb_puts(b, k->json_level[r->disposition]);
+  else
+    level_members(b, k, r->disposition);
   json_key(b, "concerns", 0);
   sb_add(b, "[", 1);
   for (int i = 0; i < r->nconcerns; i++) {
     const struct rconcern *rc = &r->concerns[i];
-    const struct concern_def *cd = &k->c[rc->concern];
-    sb_add(b, i ? ",{" : "{", i ? 2 : 1);
-    json_member(b, "id", cd->id, 1);
-    json_member(b, "level", level_name(cd->level), 0);
-    json_member(b, "title", cd->title, 0);
-    json_key(b, "because", 0);
-    sb_add(b, "[", 1);
+    if (i) sb_add(b, ",", 1);
+    if (k->json_tail)
+      sb_puts(b, k->json_concern[rc->concern]);
+    else
+      concern_head(b, &k->c[rc->concern]);
     for (int j = 0; j < rc->nbecause; j++) {
       if (j) sb_add(b, ",", 1);
       out_json_string(b, result_because(r, rc, j));
@@ -200,9 +241,10 @@ static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct re
     out_json_string(b, k->q[r->ask[i].question].id);
   }
   sb_add(b, "]", 1);
-  json_member(b, "disclaimer", k->disclaimer, 0);
-  provenance_members(b, k);
-  sb_add(b, "}\n", 2);
+  if (k->json_tail)
+    sb_puts(b, k->json_tail);
+  else
+    record_tail(b, k);
 }
 
 /* Field for CSV: shown as a person is (sb_add_shown: a spreadsheet or a terminal shows

@@ -42,6 +42,9 @@ int out_term_width(int fd);
  * backslash and control characters; all other UTF-8 as is).  Bytes that are not valid
  * UTF-8 become U+FFFD, so the output is always valid JSON. */
 void out_json_string(strbuf *b, const char *str);
+/* Escapes the constant parts of a JSON Lines record once (k stamped: kb_stamp); the
+ * records written after it copy them.  Call before any thread writes records. */
+void out_prepare(kb *k);
 /* Appends j as compact JSON, its members in the order they were set and every string
  * (keys too) written by out_json_string: jansson's values, written by the one escaping
  * rule. */
