@@ -191,22 +191,27 @@ static void record_tail(strbuf *b, const kb *k) {
   sb_add(b, "}\n", 2);
 }
 
-static char *built(void (*fill)(strbuf *, const void *, int), const void *arg, int n) {
-  strbuf b = {0};
-  fill(&b, arg, n);
-  return b.s ? b.s : xstrdup("");
+/* b's text, now owned by the caller (b is left empty). */
+static char *taken(strbuf *b) {
+  char *t = b->s ? b->s : xstrdup("");
+  *b = (strbuf){0};
+  return t;
 }
-
-static void fill_level(strbuf *b, const void *k, int lv) { level_members(b, k, (enum level)lv); }
-static void fill_concern(strbuf *b, const void *cd, int n) { (void)n, concern_head(b, cd); }
-static void fill_tail(strbuf *b, const void *k, int n) { (void)n, record_tail(b, k); }
 
 void out_prepare(kb *k) {
   if (k->json_tail) return;
-  for (int i = 0; i < LV_COUNT; i++) k->json_level[i] = built(fill_level, k, i);
+  strbuf b = {0};
+  for (int i = 0; i < LV_COUNT; i++) {
+    level_members(&b, k, (enum level)i);
+    k->json_level[i] = taken(&b);
+  }
   k->json_concern = xcalloc((size_t)k->nc, sizeof *k->json_concern);
-  for (int i = 0; i < k->nc; i++) k->json_concern[i] = built(fill_concern, &k->c[i], 0);
-  k->json_tail = built(fill_tail, k, 0);
+  for (int i = 0; i < k->nc; i++) {
+    concern_head(&b, &k->c[i]);
+    k->json_concern[i] = taken(&b);
+  }
+  record_tail(&b, k);
+  k->json_tail = taken(&b);
 }
 
 static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct result *r) {
