@@ -22,11 +22,13 @@
 ;;;     (or (finding (id ?site&low_back_pain) (value yes))
 ;;;         (finding (id ?site&groin_pain) (value yes)))
 ;;; -- not (finding (id ?site&low_back_pain|groin_pain) (value yes)): CLIPS 6.30 hashes a
-;;; constant id in its pattern network but tests a|b|c against every finding fact, which
-;;; made eval 1.36x slower (doc/performance.md).  Both mean the same and give the same
-;;; result (the host merges a concern's because items in a fixed order); the short form
-;;; stays where the alternatives would multiply to more than 16 rules (or ...) expands to,
-;;; and inside not, exists and logical.
+;;; constant id in its pattern network but tests a|b|c against every finding fact (four
+;;; such patterns, in four rules, cost 13% of eval's time: doc/performance.md).  Both mean
+;;; the same and give the same result (the host merges a concern's because items in a
+;;; fixed order).  CLIPS expands a rule's (or ...) into one rule per combination of
+;;; alternatives (spinal-infection's 5 x 7 x 3 make 105); that costs memory and start-up
+;;; time, not matching time.  The short form stays inside not, exists and logical, where
+;;; no finding is bound.
 ;;; Produces (read back by the host):
 ;;;   (concern (id ID) (because ITEM...))     ITEM = finding id, or a comparison "age>=55"
 ;;;   (precaution (id ID))  (indication (id ID) (because ITEM...))

@@ -103,9 +103,15 @@
    people with one, and a secondary abscess spreads from the kidney and urinary tract;
    in the published case, an afebrile woman with dysuria and a limp was sent home twice
    with a 'back strain')."
-  (finding (id ?site&low_back_pain|flank_pain|groin_pain|buttock_pain) (value yes))
-  (finding (id ?sign&limp|psoas_sign) (value yes))
-  (finding (id ?source&painful_urination|blood_in_urine|recent_infection) (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes)))
+  (or (finding (id ?sign&limp) (value yes))
+      (finding (id ?sign&psoas_sign) (value yes)))
+  (or (finding (id ?source&painful_urination) (value yes))
+      (finding (id ?source&blood_in_urine) (value yes))
+      (finding (id ?source&recent_infection) (value yes)))
   (pain-course (kind new) (because $?course))
   =>
   (assert (concern (id psoas_abscess) (because ?site ?sign ?source $?course))))
@@ -338,8 +344,12 @@
    psoas work the therapist feels for a pulsation at rest, as the clinic article teaches.
    A caution, not a referral: nothing else points to an aneurysm (and none when an
    aneurysm concern already holds, or when the person is not to be treated today anyway)."
-  (logical (not (concern (id aaa|aaa_rupture|aaa_screening|known_aneurysm|aortic_pulse_felt)))
-           (not (concern (id ?u&:(<= (severity (concern-level ?u)) (severity urgent))))))
+  (logical (not (concern (id aaa)))
+           (not (concern (id aaa_rupture)))
+           (not (concern (id aaa_screening)))
+           (not (concern (id known_aneurysm)))
+           (not (concern (id aortic_pulse_felt)))
+           (not (concern (id ?u&:(not (more-severe urgent (concern-level ?u)))))))
   (finding (id sex) (value ?sex&male|other))
   (finding (id age) (value ?a&:(>= ?a 50)))
   (or (finding (id ?site&low_back_pain) (value yes))

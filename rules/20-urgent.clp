@@ -61,9 +61,15 @@
   "[A][I] Fever in an immunocompromised or otherwise at-risk person with back, groin,
    buttock or hip-flexor signs: psoas abscess or spinal infection."
   (finding (id fever) (value yes))
-  (finding (id ?risk&immunocompromised|diabetes|injection_drug_use|inflammatory_bowel_disease)
-           (value yes))
-  (finding (id ?site&low_back_pain|groin_pain|buttock_pain|limp|psoas_sign) (value yes))
+  (or (finding (id ?risk&immunocompromised) (value yes))
+      (finding (id ?risk&diabetes) (value yes))
+      (finding (id ?risk&injection_drug_use) (value yes))
+      (finding (id ?risk&inflammatory_bowel_disease) (value yes)))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&limp) (value yes))
+      (finding (id ?site&psoas_sign) (value yes)))
   =>
   (assert (concern (id psoas_abscess) (because fever ?risk ?site))))
 
@@ -77,12 +83,22 @@
   "[F][A] New back, side, groin or buttock pain (or a limp or psoas sign) in a person at
    risk of infection who feels unwell, whose pain keeps worsening or wakes them: spinal
    infection or psoas abscess, which is often afebrile."
-  (finding (id ?risk&injection_drug_use|immunocompromised|recent_spinal_procedure|recent_infection|diabetes)
-           (value yes))
-  (finding (id ?site&low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|limp|psoas_sign)
-           (value yes))
+  (or (finding (id ?risk&injection_drug_use) (value yes))
+      (finding (id ?risk&immunocompromised) (value yes))
+      (finding (id ?risk&recent_spinal_procedure) (value yes))
+      (finding (id ?risk&recent_infection) (value yes))
+      (finding (id ?risk&diabetes) (value yes)))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&thoracic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&limp) (value yes))
+      (finding (id ?site&psoas_sign) (value yes)))
   (pain-course (kind new) (because $?course))
-  (finding (id ?sign&feeling_unwell|pain_worsening|night_pain) (value yes))
+  (or (finding (id ?sign&feeling_unwell) (value yes))
+      (finding (id ?sign&pain_worsening) (value yes))
+      (finding (id ?sign&night_pain) (value yes)))
   =>
   (assert (concern (id spinal_infection) (because ?risk ?site $?course ?sign))))
 

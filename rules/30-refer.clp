@@ -153,10 +153,18 @@
    on taking weight, night pain or a bone-stress risk (when a femoral neck stress
    fracture is not already suspected): a bone stress injury."
   (logical (not (concern (id femoral_neck_stress))))
-  (finding (id ?sport&athlete|runner|jumping_sports) (value yes))
-  (finding (id ?site&groin_pain|hip_pain|buttock_pain|pelvic_pain|medial_thigh_pain|thigh_symptoms)
-           (value yes))
-  (finding (id ?sign&weight_bearing_pain|night_pain|bone_stress_risk) (value yes))
+  (or (finding (id ?sport&athlete) (value yes))
+      (finding (id ?sport&runner) (value yes))
+      (finding (id ?sport&jumping_sports) (value yes)))
+  (or (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&pelvic_pain) (value yes))
+      (finding (id ?site&medial_thigh_pain) (value yes))
+      (finding (id ?site&thigh_symptoms) (value yes)))
+  (or (finding (id ?sign&weight_bearing_pain) (value yes))
+      (finding (id ?sign&night_pain) (value yes))
+      (finding (id ?sign&bone_stress_risk) (value yes)))
   =>
   (assert (concern (id stress_fracture) (because ?sport ?site ?sign))))
 

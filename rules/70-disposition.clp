@@ -5,27 +5,21 @@
 ;;; Consumes: concern, open-required; host function concern-level.
 ;;; Produces: exactly one disposition fact; ask-each facts for the open required questions.
 
-(defrule DISPOSITION::start-at-proceed
-  "[A] With no concern at all, manual therapy may proceed (subject to the red-flag screen)."
-  (not (disposition))
-  =>
-  (assert (disposition (level proceed))))
-
-(defrule DISPOSITION::raise-to-concern-level
-  "[A][I] The disposition is the most severe level any concern forces."
-  ?d <- (disposition (level ?current))
-  (concern (id ?id&:(more-severe (concern-level ?id) ?current)))
-  =>
-  (modify ?d (level (concern-level ?id))))
-
-(defrule DISPOSITION::required-not-cleared
-  "[I][M] Nobody is cleared for treatment while a red-flag or treatment-safety question is
-   open (principle P5 (kb/principles.json))."
-  ?d <- (disposition (level caution|proceed))
+(defrule DISPOSITION::decide
+  "[A][I][M] The disposition is the most severe level any concern forces, proceed with no
+   concern at all (subject to the red-flag screen); and nobody is cleared for treatment
+   while a red-flag or treatment-safety question is open (principle P5
+   (kb/principles.json)): incomplete instead of caution or proceed.  Decided once, when
+   every concern is known (the phases run in order, and only CONCERNS concludes concerns)."
   (open-required (red-flag $?red) (safety $?safety))
-  (test (> (+ (length$ ?red) (length$ ?safety)) 0))
   =>
-  (modify ?d (level incomplete)))
+  (bind ?level proceed)
+  (do-for-all-facts ((?c concern)) (more-severe (concern-level ?c:id) ?level)
+    (bind ?level (concern-level ?c:id)))
+  (if (and (more-severe incomplete ?level)
+           (> (+ (length$ ?red) (length$ ?safety)) 0))
+   then (bind ?level incomplete))
+  (assert (disposition (level ?level))))
 
 (defrule DISPOSITION::ask-open-red-flags
   "[I][M] List every open red-flag question, whatever the disposition (principle P6

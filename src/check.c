@@ -246,7 +246,8 @@ static void walk(struct checker *C, const struct sx *x, int rhs, const char *fil
     for (int i = 1; kind && i < kind->n; i++)
       if (kind->kids[i]->t == SX_ATOM) add_constants(C, U_COURSE, rhs, kind->kids[i], NULL, file, rule);
   }
-  if (!strcmp(head, "level"))
+  /* a level slot, and a level named to the host functions that compare levels */
+  if (!strcmp(head, "level") || !strcmp(head, "more-severe") || !strcmp(head, "severity"))
     for (int i = 1; i < x->n; i++)
       if (x->kids[i]->t == SX_ATOM) add_constants(C, U_LEVEL, rhs, x->kids[i], NULL, file, rule);
   for (int i = 1; i < x->n; i++) walk(C, x->kids[i], rhs, file, rule);

@@ -63,7 +63,9 @@ def caught(p, file, line, *words):
 
 def test_misspelt_finding_in_rule():
     c = Copy()
-    line = c.edit("rules/20-urgent.clp", "|diabetes|injection_drug_use|", "|diabetes|injection_drug_us|")
+    # the short form of alternatives, as inside a not (rules/00-base.clp)
+    line = c.edit("rules/20-urgent.clp", "(finding (id ?risk&diabetes) (value yes))",
+                  "(finding (id ?risk&diabetes|injection_drug_us) (value yes))")
     caught(c.check(), "20-urgent.clp", line, "'injection_drug_us'", "did you mean 'injection_drug_use'")
 
 
@@ -193,9 +195,12 @@ def test_matching_a_no_answer():
 
 def test_level_typo():
     c = Copy()
-    line = c.edit("rules/70-disposition.clp", "(level caution|proceed))\n  (open-required",
-                  "(level caution|procede))\n  (open-required")
-    caught(c.check(), "70-disposition.clp", line, "level 'procede'", "did you mean 'proceed'")
+    line = c.edit("rules/70-disposition.clp", "(more-severe incomplete ?level)",
+                  "(more-severe incomplet ?level)")
+    caught(c.check(), "70-disposition.clp", line, "level 'incomplet'", "did you mean 'incomplete'")
+    c = Copy()
+    line = c.edit("rules/60-precautions.clp", "(more-severe refer ", "(more-severe refr ")
+    caught(c.check(), "60-precautions.clp", line, "level 'refr'", "did you mean 'refer'")
 
 
 def test_duplicate_rule_name():
@@ -289,8 +294,8 @@ def test_triggers_statement_matches_the_rules():
            "(finding (id gca_symptoms) (value yes))\n  (finding (id smoker) (value yes))")
     caught(c.check(), "concerns.json", None, "gca: its rules use the finding 'smoker', which \"triggers\" does not name")
     c = Copy()
-    c.edit("rules/20-urgent.clp", "(pain-course (kind new) (because $?course))\n  (finding (id ?sign&feeling_unwell",
-           "(finding (id ?sign&feeling_unwell")
+    c.edit("rules/20-urgent.clp", "(pain-course (kind new) (because $?course))\n  (or (finding (id ?sign&feeling_unwell",
+           "(or (finding (id ?sign&feeling_unwell")
     caught(c.check(), "concerns.json", None, "spinal_infection: \"triggers\" names \"new pain\", which no rule asserting it uses")
 
 
