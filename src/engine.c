@@ -36,6 +36,9 @@ struct engine {
   int f_id, f_value;   /* 0-based positions of finding's id and value slots, or -1 */
   void *level_sym[LV_COUNT]; /* the level symbols, most severe first (pinned) */
   void **concern_sym;        /* the concern id symbols, indexed like kb->c (pinned) */
+  int *concern_at;           /* concern_mask + 1 slots: concern index + 1 of the symbol
+                                that hashes there (linear probing), 0 = empty */
+  size_t concern_mask;
   int *red, *safety;         /* kb->nq each: the open required questions of a case */
   struct engine *next_left;  /* engine_leave's list */
   /* symbols the host asserts, keyed by the address of their (kb or literal) text */
@@ -97,12 +100,16 @@ static int level_rank(struct engine *e, void *sym) {
 
 /* (concern-level ID): the level kb/concerns.json gives concern ID; the symbol
  * unknown-concern (more severe than any level, see level_rank) if none. */
+static size_t pointer_hash(const void *p) { return ((uintptr_t)p >> 4) * 0x9E3779B97F4A7C15u; }
+
 static void *fn_concern_level(void *env) {
   struct engine *e = GetEnvironmentContext(env);
   void *id = symbol_arg(env, 1);
-  for (int c = 0; id && c < e->k->nc; c++)
+  for (size_t h = pointer_hash(id);; h++) {
+    int c = e->concern_at[h & e->concern_mask] - 1;
+    if (c < 0) return symbol(e, "unknown-concern");
     if (e->concern_sym[c] == id) return e->level_sym[e->k->c[c].level];
-  return symbol(e, "unknown-concern");
+  }
 }
 
 /* (severity LEVEL): level_rank as an integer, for comparisons in rules. */
@@ -197,7 +204,14 @@ static struct engine *engine_new(const kb *k) {
   e->concern_sym = xcalloc((size_t)k->nc + 1, sizeof *e->concern_sym);
   e->red = xcalloc((size_t)k->nq + 1, sizeof *e->red);
   e->safety = xcalloc((size_t)k->nq + 1, sizeof *e->safety);
-  for (int c = 0; c < k->nc; c++) e->concern_sym[c] = symbol(e, k->c[c].id);
+  for (e->concern_mask = 15; e->concern_mask + 1 < 4 * (size_t)k->nc;) e->concern_mask = 2 * e->concern_mask + 1;
+  e->concern_at = xcalloc(e->concern_mask + 1, sizeof *e->concern_at);
+  for (int c = 0; c < k->nc; c++) {
+    e->concern_sym[c] = symbol(e, k->c[c].id);
+    size_t h = pointer_hash(e->concern_sym[c]);
+    while (e->concern_at[h & e->concern_mask]) h++;
+    e->concern_at[h & e->concern_mask] = c + 1;
+  }
   return e;
 }
 
@@ -249,11 +263,26 @@ static int drop_dialogue_rules(struct engine *e) {
 }
 
 /* The rules parsed from rules_dir/<*.clp>; NULL (reported) on any error. */
+/* Removes the (initial-fact) deffacts and the [initial-object] definstances CLIPS defines
+ * in every environment: no rule matches them (CLIPS 6.30 starts a rule that opens with a
+ * not, or has no pattern, without them), and each reset asserted and matched them, and
+ * retracted and destroyed them at the next: 12,000 instructions a case, 4% of eval's time
+ * (doc/performance.md).  -1 (reported) if one cannot go. */
+static int drop_initial_constructs(struct engine *e) {
+  void *facts = EnvFindDeffacts(e->env, "initial-fact");
+  void *objects = EnvFindDefinstances(e->env, "initial-object");
+  if ((facts && !EnvUndeffacts(e->env, facts)) || (objects && !EnvUndefinstances(e->env, objects))) {
+    report("cannot remove CLIPS's initial-fact and initial-object");
+    return -1;
+  }
+  return 0;
+}
+
 struct engine *engine_open_source(const kb *k, const char *rules_dir, enum engine_kind kind) {
   struct engine *e = engine_new(k);
   if (!e) return NULL;
   if (load_rules(e, rules_dir) < 0 || find_templates(e, rules_dir, 0) < 0 ||
-      (kind == ENGINE_EVAL && drop_dialogue_rules(e) < 0)) {
+      (kind == ENGINE_EVAL && drop_dialogue_rules(e) < 0) || drop_initial_constructs(e) < 0) {
     engine_close(e);
     return NULL;
   }
@@ -399,6 +428,7 @@ void engine_close(struct engine *e) {
   if (!e) return;
   if (e->env) DestroyEnvironment(e->env);
   free(e->concern_sym);
+  free(e->concern_at);
   free(e->red);
   free(e->safety);
   sb_free(&e->out);

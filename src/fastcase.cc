@@ -92,10 +92,11 @@ static bool read_answer(const struct question *q, element v, struct answer *a) {
 static bool read_answers(const kb *k, element v, struct tcase *c) {
   object answers;
   if (v.get(answers) || answers.size() > (size_t)k->nq) return false;
+  int qi = -1;
   for (auto kv : answers) {
     string_view key = kv.key;
     if (key.size() > CASE_VALUE_MAX) return false;
-    int qi = kb_question_n(k, key.data(), key.size());
+    qi = kb_question_after(k, qi, key.data(), key.size());
     if (qi < 0 || c->a[qi].state != ANS_NONE) return false; /* unknown, or a duplicate */
     if (!read_answer(&k->q[qi], kv.value, &c->a[qi])) return false;
   }

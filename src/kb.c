@@ -364,6 +364,7 @@ static void load_questions(struct loader *L) {
       if (!strcmp(k->q[j].id, id)) kb_problem(&L->d, id, "duplicate question id");
     check_keys(L, o, id, keys);
     q->id = id;
+    q->idlen = strlen(id);
     q->index = k->nq;
     const char *type = kb_need_str(&L->d, o, id, "type");
     if (!strcmp(type, "bool")) {
@@ -710,6 +711,10 @@ static int same_id(const char *s, const char *id, size_t len) {
   return strnlen(s, len + 1) == len && !memcmp(s, id, len);
 }
 
+static int is_question(const kb *k, int qi, const char *id, size_t len) {
+  return k->q[qi].idlen == len && !memcmp(k->q[qi].id, id, len);
+}
+
 int kb_question_n(const kb *k, const char *id, size_t len) {
   if (!k->qhash) { /* while loading, before the index exists */
     for (int i = 0; i < k->nq; i++)
@@ -719,11 +724,16 @@ int kb_question_n(const kb *k, const char *id, size_t len) {
   for (unsigned h = id_hash(id, len) & k->qmask;; h = (h + 1) & k->qmask) {
     int qi = k->qhash[h] - 1;
     if (qi < 0) return -1;
-    if (same_id(k->q[qi].id, id, len)) return qi;
+    if (is_question(k, qi, id, len)) return qi;
   }
 }
 
 int kb_question(const kb *k, const char *id) { return kb_question_n(k, id, strlen(id)); }
+
+int kb_question_after(const kb *k, int prev, const char *id, size_t len) {
+  if (prev + 1 < k->nq && is_question(k, prev + 1, id, len)) return prev + 1;
+  return kb_question_n(k, id, len);
+}
 
 int kb_concern(const kb *k, const char *id) {
   for (int i = 0; i < k->nc; i++)
