@@ -23,6 +23,7 @@
 
 #define RUN_LIMIT 20000 /* rule firings per case; a correct knowledge base needs < 200 */
 #define SYM_CACHE 1024  /* power of two; the host asserts ~250 distinct symbols */
+#define SLOT_CACHE 16   /* the template slots the host reads: 11 */
 
 struct engine {
   void *env;
@@ -34,6 +35,12 @@ struct engine {
   long err_line;
   int parse_errors;
   int f_id, f_value;   /* 0-based positions of finding's id and value slots, or -1 */
+  struct {
+    void *t;
+    const char *name;
+    int pos;             /* 0-based, or -1: no such slot */
+  } slots[SLOT_CACHE];   /* get_slot's */
+  int nslots;
   void *level_sym[LV_COUNT]; /* the level symbols, most severe first (pinned) */
   void **concern_sym;        /* the concern id symbols, indexed like kb->c (pinned) */
   int *concern_at;           /* concern_mask + 1 slots: concern index + 1 of the symbol
@@ -102,14 +109,18 @@ static int level_rank(struct engine *e, void *sym) {
  * unknown-concern (more severe than any level, see level_rank) if none. */
 static size_t pointer_hash(const void *p) { return ((uintptr_t)p >> 4) * 0x9E3779B97F4A7C15u; }
 
-static void *fn_concern_level(void *env) {
-  struct engine *e = GetEnvironmentContext(env);
-  void *id = symbol_arg(env, 1);
+/* The index into kb->c of the concern whose id is symbol id, or -1. */
+static int concern_of(const struct engine *e, const void *id) {
   for (size_t h = pointer_hash(id);; h++) {
     int c = e->concern_at[h & e->concern_mask] - 1;
-    if (c < 0) return symbol(e, "unknown-concern");
-    if (e->concern_sym[c] == id) return e->level_sym[e->k->c[c].level];
+    if (c < 0 || e->concern_sym[c] == id) return c;
   }
+}
+
+static void *fn_concern_level(void *env) {
+  struct engine *e = GetEnvironmentContext(env);
+  int c = concern_of(e, symbol_arg(env, 1));
+  return c < 0 ? symbol(e, "unknown-concern") : e->level_sym[e->k->c[c].level];
 }
 
 /* (severity LEVEL): level_rank as an integer, for comparisons in rules. */
@@ -581,10 +592,40 @@ static void assert_session(struct engine *e, enum mode mode, int therapist) {
   EnvAssert(e->env, f);
 }
 
+/* EnvGetFactSlot for the facts the host reads: the slot's position is looked up once
+ * per template and slot name (EnvGetFactSlot hashes the name at every call) and kept in
+ * e->slots, keyed by the addresses of the template and of the name, a string literal. */
+static int get_slot(struct engine *e, void *fact, const char *slot, DATA_OBJECT *v) {
+  struct fact *f = fact;
+  void *t = f->whichDeftemplate;
+  int i = 0;
+  while (i < e->nslots && (e->slots[i].t != t || e->slots[i].name != slot)) i++;
+  if (i == e->nslots) {
+    if (i == SLOT_CACHE) return EnvGetFactSlot(e->env, fact, (char *)slot, v);
+    e->slots[i].t = t;
+    e->slots[i].name = slot;
+    e->slots[i].pos = EnvDeftemplateSlotExistP(e->env, t, (char *)slot)
+                          ? FindSlotPosition(t, EnvAddSymbol(e->env, slot)) - 1
+                          : -1;
+    e->nslots++;
+  }
+  int pos = e->slots[i].pos;
+  if (pos < 0) return 0;
+  struct field *x = &f->theProposition.theFields[pos];
+  if (x->type == RVOID) return 0;
+  SetpType(v, x->type);
+  SetpValue(v, x->value);
+  if (x->type == MULTIFIELD) {
+    SetpDOBegin(v, 1);
+    SetpDOEnd(v, ((struct multifield *)x->value)->multifieldLength);
+  }
+  return 1;
+}
+
 /* The symbol in slot of fact, or NULL if the slot holds something else. */
 static const char *get_symbol(struct engine *e, void *fact, const char *slot) {
   DATA_OBJECT v;
-  if (!EnvGetFactSlot(e->env, fact, slot, &v)) return NULL;
+  if (!get_slot(e, fact, slot, &v)) return NULL;
   if (GetType(v) != SYMBOL && GetType(v) != STRING) return NULL;
   return DOToString(v);
 }
@@ -640,14 +681,14 @@ static int cmp_concern_fact(const void *pa, const void *pb) {
 }
 
 static int read_concerns(struct engine *e, struct result *r) {
-  const kb *k = e->k;
   struct concern_fact local[64], *cf = local;
   size_t n = 0, cap = sizeof local / sizeof *local;
   int rc_status = 0;
   for (void *f = EnvGetNextFactInTemplate(e->env, e->t_concern, NULL); f;
        f = EnvGetNextFactInTemplate(e->env, e->t_concern, f)) {
-    const char *id = get_symbol(e, f, "id");
-    int ci = id ? kb_concern(k, id) : -1;
+    DATA_OBJECT v;
+    const char *id = get_slot(e, f, "id", &v) && GetType(v) == SYMBOL ? DOToString(v) : NULL;
+    int ci = id ? concern_of(e, GetValue(v)) : -1;
     if (ci < 0) {
       rc_status = fail(r, "the rules raised concern '%s', which kb/concerns.json lacks", id ? id : "?");
       goto out;
@@ -663,9 +704,8 @@ static int read_concerns(struct engine *e, struct result *r) {
       cf = g;
       cap *= 2;
     }
-    DATA_OBJECT v;
     cf[n] = (struct concern_fact){ci, NULL, 1, 0};
-    if (EnvGetFactSlot(e->env, f, "because", &v) && GetType(v) == MULTIFIELD) {
+    if (get_slot(e, f, "because", &v) && GetType(v) == MULTIFIELD) {
       cf[n].mf = GetValue(v);
       cf[n].begin = GetDOBegin(v);
       cf[n].end = GetDOEnd(v);
@@ -709,7 +749,7 @@ static int flag_facts(struct engine *e, void *tmpl, int (*find)(const kb *, cons
 /* Adds the concern ids in the ask fact's `concerns` multislot to a (no duplicates). */
 static int read_ask_concerns(struct engine *e, void *f, struct rask *a, struct result *r) {
   DATA_OBJECT v;
-  if (!EnvGetFactSlot(e->env, f, "concerns", &v) || GetType(v) != MULTIFIELD) return 0;
+  if (!get_slot(e, f, "concerns", &v) || GetType(v) != MULTIFIELD) return 0;
   void *mf = GetValue(v);
   for (long i = GetDOBegin(v); i <= GetDOEnd(v); i++) {
     const char *id = GetMFType(mf, i) == SYMBOL ? ValueToString(GetMFValue(mf, i)) : "?";
@@ -739,7 +779,10 @@ static struct rask *add_ask(struct result *r, const kb *k, int qi, int rank, con
   }
   if (rank < a->rank) {
     a->rank = rank;
-    snprintf(a->reason, sizeof a->reason, "%s", why && strcmp(why, "nil") ? why : "");
+    const char *w = why && strcmp(why, "nil") ? why : "";
+    size_t n = strnlen(w, sizeof a->reason - 1); /* (snprintf's cost showed: 1% of eval) */
+    memcpy(a->reason, w, n);
+    a->reason[n] = '\0';
   }
   return a;
 }
@@ -751,7 +794,7 @@ static int read_asks(struct engine *e, struct result *r) {
        f = EnvGetNextFactInTemplate(e->env, e->t_ask_each, f)) {
     const char *why = get_symbol(e, f, "reason");
     DATA_OBJECT v;
-    if (!EnvGetFactSlot(e->env, f, "ids", &v) || GetType(v) != MULTIFIELD) continue;
+    if (!get_slot(e, f, "ids", &v) || GetType(v) != MULTIFIELD) continue;
     void *mf = GetValue(v);
     for (long i = GetDOBegin(v); i <= GetDOEnd(v); i++) {
       const char *id = GetMFType(mf, i) == SYMBOL ? ValueToString(GetMFValue(mf, i)) : "?";
@@ -766,8 +809,7 @@ static int read_asks(struct engine *e, struct result *r) {
     int qi = id ? kb_question(e->k, id) : -1;
     if (qi < 0) return fail(r, "the rules asked for '%s', which kb/questions.json lacks", id ? id : "?");
     DATA_OBJECT v;
-    EnvGetFactSlot(e->env, f, "rank", &v);
-    int rank = GetType(v) == INTEGER ? (int)ValueToLong(GetValue(v)) : qi;
+    int rank = get_slot(e, f, "rank", &v) && GetType(v) == INTEGER ? (int)ValueToLong(GetValue(v)) : qi;
     struct rask *a = add_ask(r, e->k, qi, rank, get_symbol(e, f, "reason"));
     if (a && read_ask_concerns(e, f, a, r)) return -1;
   }
