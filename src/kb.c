@@ -731,7 +731,8 @@ int kb_question_n(const kb *k, const char *id, size_t len) {
 int kb_question(const kb *k, const char *id) { return kb_question_n(k, id, strlen(id)); }
 
 int kb_question_after(const kb *k, int prev, const char *id, size_t len) {
-  if (prev + 1 < k->nq && is_question(k, prev + 1, id, len)) return prev + 1;
+  for (int i = prev + 1; i < k->nq && i <= prev + 4; i++) /* (questions a case skips) */
+    if (is_question(k, i, id, len)) return i;
   return kb_question_n(k, id, len);
 }
 

@@ -120,8 +120,8 @@ int kb_stamp(kb *k, const char *rules_dir);
 int kb_question(const kb *k, const char *id);
 /* The same for an id of len bytes that need not be NUL-terminated. */
 int kb_question_n(const kb *k, const char *id, size_t len);
-/* kb_question_n, trying question prev + 1 first: the keys of a case file usually follow
- * the catalogue's order (the intake writes them so). */
+/* kb_question_n, trying the few questions after prev first: the keys of a case file
+ * usually follow the catalogue's order (the intake writes them so). */
 int kb_question_after(const kb *k, int prev, const char *id, size_t len);
 int kb_concern(const kb *k, const char *id);
 int kb_precaution(const kb *k, const char *id);
