@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "kb.h"
 #include "tcase.h"
 
@@ -35,6 +37,12 @@ void fastcase_free(struct fastcase *f);
  * (c is then cleared). */
 int fastcase_read(struct fastcase *f, const kb *k, const char *text, size_t len, struct tcase *c,
                   const char *default_id);
+
+/* json_load_file(path, flags, error) for the knowledge files, on simdjson where the
+ * file is plain (no escape, no control byte but line breaks, no duplicate key, integers
+ * within 64 bits): the same tree, four times faster.  Anything else, and any flag but
+ * JSON_REJECT_DUPLICATES, is read by jansson itself, whose error it returns. */
+json_t *fastjson_load_file(const char *path, size_t flags, json_error_t *error);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastcase.h"
 #include "util.h"
 
 /* ---- `when` conditions ------------------------------------------------------------ */
@@ -172,7 +173,7 @@ static json_t *load_list(struct loader *L, int slot, const char *base, const cha
   char *path = xasprintf("%s/%s", L->k->dir, base);
   json_error_t e;
   L->d.file = path; /* freed below; kb_problem() only uses it while we run */
-  json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+  json_t *doc = fastjson_load_file(path, JSON_REJECT_DUPLICATES, &e);
   json_t *arr = NULL;
   if (!doc) {
     if (e.line > 0)

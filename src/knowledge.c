@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fastcase.h"
 #include "util.h"
 
 /* Markdown table cells: '|' escaped, line breaks folded (caller's buffer). */
@@ -24,7 +25,7 @@ static void cell(strbuf *b, const char *s) {
 static int principles(const kb *k, strbuf *b) {
   char *path = xasprintf("%s/principles.json", k->dir);
   json_error_t je;
-  json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+  json_t *j = fastjson_load_file(path, JSON_REJECT_DUPLICATES, &je);
   json_t *list = j ? json_object_get(j, "principles") : NULL;
   int rc = 0;
   if (!json_is_array(list)) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastcase.h"
 #include "util.h"
 
 static void load_group(struct kb_diag *L, const kb *k, screenkb *s, json_t *o, size_t gi) {
@@ -61,7 +62,7 @@ screenkb *screenkb_load(const kb *k, const char *dir) {
   s->group_of = xmalloc(sizeof *s->group_of * ((size_t)k->nq + 1));
   for (int i = 0; i < k->nq; i++) s->group_of[i] = -1;
   json_error_t e;
-  json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+  json_t *doc = fastjson_load_file(path, JSON_REJECT_DUPLICATES, &e);
   if (!doc) {
     if (e.line > 0)
       report("%s:%d: %s", path, e.line, e.text);

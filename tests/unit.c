@@ -594,6 +594,61 @@ static void test_fhir_writing(void) {
   engine_close(e);
 }
 
+/* fastjson_load_file gives json_load_file's tree for every knowledge file, and for text
+ * it declines (or that is not JSON) jansson's own result and error. */
+static void load_both(const char *path, json_t **fast, json_t **ref, json_error_t *fe, json_error_t *re) {
+  *fast = fastjson_load_file(path, JSON_REJECT_DUPLICATES, fe);
+  *ref = json_load_file(path, JSON_REJECT_DUPLICATES, re);
+}
+
+static void test_fastjson_agrees(void) {
+  static const char *const files[] = {"questions", "concerns", "precautions", "indications", "levels",
+                                      "sources", "screen", "principles", "clinic"};
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    char path[64];
+    snprintf(path, sizeof path, "kb/%s.json", files[i]);
+    json_t *fast, *ref;
+    json_error_t fe, re;
+    load_both(path, &fast, &ref, &fe, &re);
+    CHECK(ref != NULL && fast != NULL && json_equal(fast, ref));
+    json_decref(fast);
+    json_decref(ref);
+  }
+  static const char *const texts[] = {
+      "{\"a\": [1, -2, 3.5, 1e3, true, false, null, \"x\", {}, []], \"b\": {\"c\": \"d\"}}",
+      "[{\"k\": 1}, {\"k\": 2}]",
+      "{\"a\": 1, \"a\": 2}",                        /* a duplicate key */
+      "{\"a\": 9223372036854775807, \"b\": -9223372036854775808}",
+      "{\"a\": 9223372036854775808}",                  /* past jansson's integers */
+      "{\"a\": 1e400}",                                /* a real that overflows */
+      "{\"a\": \"\\u0000\"}",                      /* an escaped NUL */
+      "{\"a\": \"\\ud800\"}",                      /* a lone surrogate */
+      "{\"a\": \"tab\there\"}",                      /* a raw control byte in a string */
+      "\xef\xbb\xbf{\"a\": 1}",                       /* a byte-order mark */
+      "{\"a\": \"\xc3\x28\"}",                       /* invalid UTF-8 */
+      "42", "\"s\"", "", "{", "{\"a\": 1} x", "{\"a\": [1,]}", "{\"a\":\n 01}",
+  };
+  for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+    const char *path = "build/fastjson-test.json";
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(texts[i], f);
+    fclose(f);
+    json_t *fast, *ref;
+    json_error_t fe, re;
+    load_both(path, &fast, &ref, &fe, &re);
+    int same = (!fast && !ref) ? fe.line == re.line && !strcmp(fe.text, re.text)
+                               : fast && ref && json_equal(fast, ref);
+    if (!same) printf("  text %zu: fast %s (%s:%d), reference %s (%s:%d)\n", i, fast ? "read it" : fe.text, fe.source, fe.line, ref ? "read it" : re.text, re.source, re.line);
+    CHECK(same);
+    json_decref(fast);
+    json_decref(ref);
+  }
+  json_error_t e;
+  CHECK(fastjson_load_file("build/no-such-file.json", JSON_REJECT_DUPLICATES, &e) == NULL && strstr(e.text, "No such file"));
+}
+
 static const struct {
   const char *name;
   void (*fn)(void);
@@ -602,7 +657,7 @@ static const struct {
     T(kb_loads),       T(kb_rejects_broken), T(when_conditions), T(case_values),
     T(case_errors),    T(fastcase_agrees),   T(engine_levels),     T(engine_bad_rules), T(output_escaping),
     T(output_matches_jansson), T(util),      T(typed_answers),     T(letter_escaping),
-    T(fhir_writing),
+    T(fhir_writing),   T(fastjson_agrees),
 };
 
 int main(int argc, char **argv) {
