@@ -8,7 +8,9 @@
  *   - evaluation never fails on a valid case (the shipped rules agree with the kb);
  *   - the disposition is never less severe than any concern raised (no under-triage);
  *   - a text the fast reader (fastcase.cc, simdjson) settles is read by the reference
- *     reader (jansson + case_from_json) as the very same case.
+ *     reader (jansson + case_from_json) as the very same case;
+ *   - the knowledge files' reader (fastjson_loadb, simdjson) gives jansson's tree, or
+ *     jansson's error.
  *
  * Built by `make fuzz` with clang -fsanitize=fuzzer,address,undefined; run from the
  * repository root (it loads ./kb and ./rules, or $PSOAS_KB and $PSOAS_RULES). */
@@ -94,9 +96,14 @@ static void same_as_reference(json_t *j) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!K) setup();
   int fast = fastcase_read(F, K, (const char *)data, size, &CF, "fuzz");
-  json_error_t e;
+  json_error_t e, fe;
   json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &e);
   if (fast) same_as_reference(j);
+  /* the knowledge files' reader: jansson's tree, or jansson's error */
+  json_t *fj = fastjson_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &fe);
+  if (j ? !fj || !json_equal(j, fj) : fj || fe.line != e.line || strcmp(fe.text, e.text))
+    fail("the knowledge files' reader disagrees with jansson", NULL, fj ? "read it" : fe.text);
+  json_decref(fj);
   if (!j) {
     const char *why = case_json_reason(&e);
     if (!why || !*why) fail("parse error without a reason", NULL, NULL);

@@ -257,15 +257,17 @@ static json_t *fast_document(const char *text, size_t len) {
   return to_jansson(root);
 }
 
+json_t *fastjson_loadb(const char *text, size_t len, size_t flags, json_error_t *error) {
+  json_t *j = (flags & ~static_cast<size_t>(JSON_REJECT_DUPLICATES)) ? nullptr : fast_document(text, len);
+  return j ? j : json_loadb(text, len, flags, error);
+}
+
 json_t *fastjson_load_file(const char *path, size_t flags, json_error_t *error) {
   size_t len;
   char *text = read_file(path, &len);
   if (!text) return json_load_file(path, flags, error); /* (its message names the error) */
-  json_t *j = (flags & ~static_cast<size_t>(JSON_REJECT_DUPLICATES)) ? nullptr : fast_document(text, len);
-  if (!j) {
-    j = json_loadb(text, len, flags, error);
-    if (!j) snprintf(error->source, sizeof error->source, "%s", path);
-  }
+  json_t *j = fastjson_loadb(text, len, flags, error);
+  if (!j) snprintf(error->source, sizeof error->source, "%s", path);
   free(text);
   return j;
 }

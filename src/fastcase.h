@@ -43,6 +43,8 @@ int fastcase_read(struct fastcase *f, const kb *k, const char *text, size_t len,
  * within 64 bits): the same tree, four times faster.  Anything else, and any flag but
  * JSON_REJECT_DUPLICATES, is read by jansson itself, whose error it returns. */
 json_t *fastjson_load_file(const char *path, size_t flags, json_error_t *error);
+/* The same for len bytes of text (fuzz/fuzz_case.c compares it with json_loadb). */
+json_t *fastjson_loadb(const char *text, size_t len, size_t flags, json_error_t *error);
 
 #ifdef __cplusplus
 }
