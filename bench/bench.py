@@ -17,7 +17,8 @@ prints, measured in this run on this file:
     emergency and urgent concern rules ported to npm's json-rules-engine (bench/peer/) on
     the same file, its dispositions and concerns on that subset checked equal to eval's,
     and cases/s of both (whole process, the peer on one core, eval --jobs 1) and the ratio,
-  - start-up to first result (median of 30 runs on a 1-case input),
+  - start-up to first result (median of 30 runs on a 1-case input), and beside it the
+    floor CLIPS sets (bench/floor.c: exec, an environment, the eval image, exit),
   - peak RSS of the 100k run and of a --stream-case stream (default 1,000,000) piped
     into `eval --jobs 2 -` as it is generated (bounded memory: must stay < 64 MB),
   - peak RSS on the worst-case inputs (worst_inputs()) with --jobs 1, 2 and 256, against
@@ -242,6 +243,27 @@ def startup(binary, runs=30, jobs=None):
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - t0)
         assert p.stdout.startswith(b'{"id":"s"'), p.stdout[:200]
+    return statistics.median(times), busy.others()
+
+
+def floor_startup(runs=30):
+    """(median wall time, cores others used meanwhile) of bench/floor.c -- exec, a CLIPS
+    environment, the eval image, exit -- or None if it cannot be built here."""
+    exe = os.path.join(DATA, "floor")
+    src = os.path.join(HERE, "floor.c")
+    image = os.path.join(ROOT, "rules", "rules-eval.bin")
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        cc = subprocess.run(["cc", "-O2", "-isystem", "/usr/include/clips", "-o", exe, src, "-lclips", "-lm"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if cc.returncode:
+            return None
+    if subprocess.run([exe, image]).returncode:
+        return None
+    times, busy = [], Busy()
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([exe, image])
+        times.append(time.perf_counter() - t0)
     return statistics.median(times), busy.others()
 
 
@@ -755,6 +777,10 @@ def main(argv):
           f"default --jobs {os.cpu_count()}{busy_mark(od, 1)}")
     print(f"    target median start-up with the default --jobs <= {STARTUP_TARGET * 1000:.0f} ms: "
           f"{met(sd <= STARTUP_TARGET)}")
+    floor = floor_startup()
+    if floor:
+        print(f"    floor: exec, a CLIPS environment, the eval image and exit, nothing else "
+              f"(bench/floor.c, median of 30): {floor[0] * 1000:.1f} ms{busy_mark(floor[1], 1)}")
     web_status = web_bench(binary, web_seconds) | peer_status
     if stream_n <= 0:
         return web_status
