@@ -105,8 +105,6 @@ static int level_rank(struct engine *e, void *sym) {
   return 0;
 }
 
-/* (concern-level ID): the level kb/concerns.json gives concern ID; the symbol
- * unknown-concern (more severe than any level, see level_rank) if none. */
 static size_t pointer_hash(const void *p) { return ((uintptr_t)p >> 4) * 0x9E3779B97F4A7C15u; }
 
 /* The index into kb->c of the concern whose id is symbol id, or -1. */
@@ -117,6 +115,8 @@ static int concern_of(const struct engine *e, const void *id) {
   }
 }
 
+/* (concern-level ID): the level kb/concerns.json gives concern ID; the symbol
+ * unknown-concern (more severe than any level, see level_rank) if none. */
 static void *fn_concern_level(void *env) {
   struct engine *e = GetEnvironmentContext(env);
   int c = concern_of(e, symbol_arg(env, 1));
@@ -273,7 +273,6 @@ static int drop_dialogue_rules(struct engine *e) {
   return failed ? -1 : 0;
 }
 
-/* The rules parsed from rules_dir/<*.clp>; NULL (reported) on any error. */
 /* Removes the (initial-fact) deffacts and the [initial-object] definstances CLIPS defines
  * in every environment: no rule matches them (CLIPS 6.30 starts a rule that opens with a
  * not, or has no pattern, without them), and each reset asserted and matched them, and
@@ -289,6 +288,7 @@ static int drop_initial_constructs(struct engine *e) {
   return 0;
 }
 
+/* The rules parsed from rules_dir/<*.clp>; NULL (reported) on any error. */
 struct engine *engine_open_source(const kb *k, const char *rules_dir, enum engine_kind kind) {
   struct engine *e = engine_new(k);
   if (!e) return NULL;
@@ -753,7 +753,7 @@ static int read_ask_concerns(struct engine *e, void *f, struct rask *a, struct r
   void *mf = GetValue(v);
   for (long i = GetDOBegin(v); i <= GetDOEnd(v); i++) {
     const char *id = GetMFType(mf, i) == SYMBOL ? ValueToString(GetMFValue(mf, i)) : "?";
-    int ci = kb_concern(e->k, id);
+    int ci = GetMFType(mf, i) == SYMBOL ? concern_of(e, GetMFValue(mf, i)) : -1;
     if (ci < 0)
       return fail(r, "the rules asked for '%s' to rule in or out concern '%s', which kb/concerns.json lacks",
                   e->k->q[a->question].id, id);

@@ -708,10 +708,6 @@ void kb_free(kb *k) {
 /* ---- look-ups ----------------------------------------------------------------------- */
 
 /* 1 if the NUL-terminated s is the len bytes at id (which may hold a NUL). */
-static int same_id(const char *s, const char *id, size_t len) {
-  return strnlen(s, len + 1) == len && !memcmp(s, id, len);
-}
-
 static int is_question(const kb *k, int qi, const char *id, size_t len) {
   return k->q[qi].idlen == len && !memcmp(k->q[qi].id, id, len);
 }
@@ -719,7 +715,7 @@ static int is_question(const kb *k, int qi, const char *id, size_t len) {
 int kb_question_n(const kb *k, const char *id, size_t len) {
   if (!k->qhash) { /* while loading, before the index exists */
     for (int i = 0; i < k->nq; i++)
-      if (same_id(k->q[i].id, id, len)) return i;
+      if (is_question(k, i, id, len)) return i;
     return -1;
   }
   for (unsigned h = id_hash(id, len) & k->qmask;; h = (h + 1) & k->qmask) {
