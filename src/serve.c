@@ -1764,12 +1764,13 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv) {
     status = EXIT_CANTCREAT;
     goto out_key;
   }
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-  fprintf(stderr, "%s: serving on %s://%s (port %u), cases in %s%s\n", PROGNAME, cert ? "https" : "http",
-          listen, info ? info->port : 0, s.cases, s.auth ? "; an access token is required" : "");
+  /* the warning first: whoever waits for the "serving on" line has read it too */
   if (!loopback && !cert)
     fprintf(stderr, "%s: WARNING: no TLS (--tls-cert/--tls-key): answers and the token cross the "
                     "network in clear text; use TLS or a reverse proxy with TLS\n", PROGNAME);
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+  fprintf(stderr, "%s: serving on %s://%s (port %u), cases in %s%s\n", PROGNAME, cert ? "https" : "http",
+          listen, info ? info->port : 0, s.cases, s.auth ? "; an access token is required" : "");
   int sig = 0;
   while (sigwait(&stop_signals, &sig) != 0) continue;
   fprintf(stderr, "%s: stopping (signal %d)\n", PROGNAME, sig);
