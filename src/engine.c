@@ -865,6 +865,10 @@ int engine_eval(struct engine *e, const struct tcase *c, enum mode mode, int the
   SetHaltExecution(env, 0);
   SetEvaluationError(env, 0);
   sb_clear(&e->out);
+  /* No garbage collection until the case is asserted: otherwise libclips sweeps its
+   * garbage after every fact the reset retracts and every fact asserted from here (3% of
+   * a case); EnvDecrementGCLocks sweeps once. */
+  EnvIncrementGCLocks(env);
   EnvReset(env);
   assert_session(e, mode, therapist);
   int nred = 0, nsafety = 0;
@@ -885,6 +889,7 @@ int engine_eval(struct engine *e, const struct tcase *c, enum mode mode, int the
     else if (required) e->safety[nsafety++] = i;
   }
   assert_required(e, e->red, nred, e->safety, nsafety);
+  EnvDecrementGCLocks(env);
   long long fired = EnvRun(env, RUN_LIMIT);
   if (fired >= RUN_LIMIT) return fail(r, "the rules did not settle within %d firings", RUN_LIMIT);
   if (GetHaltExecution(env) || GetEvaluationError(env) || e->out.len) {
