@@ -29,6 +29,15 @@
 ;;; alternatives (spinal-infection's 5 x 7 x 3 make 105); that costs memory and start-up
 ;;; time, not matching time.  The short form stays inside not, exists and logical, where
 ;;; no finding is bound.
+;;;
+;;; A rule opens with a finding (or another positive pattern), not with a not or exists:
+;;; CLIPS primes a join that opens a rule with a negation at every reset, and takes the
+;;; priming down again at the next, for every case whether the rule's findings are there
+;;; or not (13 such rules cost 7% of eval's time: doc/performance.md).  "When concern X
+;;; does not hold" is therefore written after the rule's first finding, inside logical --
+;;;     (logical (finding (id recent_trauma) (value yes))
+;;;              (not (concern (id fracture))))
+;;; -- which means the same: findings never change while the rules run.
 ;;; Produces (read back by the host):
 ;;;   (concern (id ID) (because ITEM...))     ITEM = finding id, or a comparison "age>=55"
 ;;;   (precaution (id ID))  (indication (id ID) (because ITEM...))

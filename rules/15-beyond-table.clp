@@ -252,8 +252,8 @@
    possible femoral neck stress fracture; the table waits for a limp or pain on hopping,
    which a runner may have only when loading (case report more-10: a femoral shaft stress
    fracture in a marathon runner whose GP found nothing)."
-  (logical (not (concern (id femoral_neck_stress))))
-  (finding (id runner) (value yes))
+  (logical (finding (id runner) (value yes))
+           (not (concern (id femoral_neck_stress))))
   (finding (id groin_pain) (value yes))
   =>
   (assert (concern (id stress_fracture) (because runner groin_pain))))
@@ -262,10 +262,10 @@
   "[R][SSF] Low back or buttock pain on standing or hopping on one leg, in someone who
    trains: a sacral or pelvic stress fracture (missed because low back pain is so common;
    the table's weight_bearing_pain asks only about groin, hip and thigh pain)."
-  (logical (not (concern (id femoral_neck_stress))))
-  (or (finding (id ?sport&athlete) (value yes))
-      (finding (id ?sport&runner) (value yes))
-      (finding (id ?sport&jumping_sports) (value yes)))
+  (logical (or (finding (id ?sport&athlete) (value yes))
+               (finding (id ?sport&runner) (value yes))
+               (finding (id ?sport&jumping_sports) (value yes)))
+           (not (concern (id femoral_neck_stress))))
   (or (finding (id ?site&low_back_pain) (value yes))
       (finding (id ?site&buttock_pain) (value yes)))
   (finding (id single_leg_stance_pain) (value yes))
@@ -287,8 +287,8 @@
    stress fracture is not already suspected).  Runners, whom the consensus is about: in
    other sports long-standing hip pain is mostly a joint or tendon problem (case report
    msk-24, a fighter with six months of hip pain)."
-  (logical (not (concern (id femoral_neck_stress))))
-  (finding (id runner) (value yes))
+  (logical (finding (id runner) (value yes))
+           (not (concern (id femoral_neck_stress))))
   (or (finding (id ?site&groin_pain) (value yes))
       (finding (id ?site&hip_pain) (value yes)))
   (finding (id symptom_weeks) (value ?w&:(>= ?w 6)))
@@ -299,10 +299,10 @@
   "[R] Low back pain in someone who trains, with a limp, pain on weight-bearing, night pain
    or a bone-stress risk: a sacral or pars (spondylolysis) stress injury (the table's
    `stress_fracture` lists only hip, groin, pelvic, buttock and thigh pain)."
-  (logical (not (concern (id femoral_neck_stress))))
-  (or (finding (id ?sport&athlete) (value yes))
-      (finding (id ?sport&runner) (value yes))
-      (finding (id ?sport&jumping_sports) (value yes)))
+  (logical (or (finding (id ?sport&athlete) (value yes))
+               (finding (id ?sport&runner) (value yes))
+               (finding (id ?sport&jumping_sports) (value yes)))
+           (not (concern (id femoral_neck_stress))))
   (finding (id low_back_pain) (value yes))
   (or (finding (id ?sign&limp) (value yes))
       (finding (id ?sign&weight_bearing_pain) (value yes))
@@ -315,11 +315,11 @@
   "[I] An injury in the 6 weeks before the pain in someone who trains: a complete muscle or
    tendon tear, an avulsion or a fracture is assessed (examination, imaging) before
    treatment (the table refers an injury only at 50 or over or with a limp)."
-  (logical (not (concern (id fracture|fracture_minor))))
-  (finding (id recent_trauma) (value yes))
-  (or (finding (id ?sport&athlete) (value yes))
-      (finding (id ?sport&runner) (value yes))
-      (finding (id ?sport&jumping_sports) (value yes)))
+  (logical (finding (id recent_trauma) (value yes))
+           (or (finding (id ?sport&athlete) (value yes))
+               (finding (id ?sport&runner) (value yes))
+               (finding (id ?sport&jumping_sports) (value yes)))
+           (not (concern (id fracture|fracture_minor))))
   =>
   (assert (concern (id sports_injury) (because recent_trauma ?sport))))
 
@@ -344,14 +344,14 @@
    psoas work the therapist feels for a pulsation at rest, as the clinic article teaches.
    A caution, not a referral: nothing else points to an aneurysm (and none when an
    aneurysm concern already holds, or when the person is not to be treated today anyway)."
-  (logical (not (concern (id aaa)))
+  (logical (finding (id sex) (value ?sex&male|other))
+           (finding (id age) (value ?a&:(>= ?a 50)))
+           (not (concern (id aaa)))
            (not (concern (id aaa_rupture)))
            (not (concern (id aaa_screening)))
            (not (concern (id known_aneurysm)))
            (not (concern (id aortic_pulse_felt)))
            (not (concern (id ?u&:(not (more-severe urgent (concern-level ?u)))))))
-  (finding (id sex) (value ?sex&male|other))
-  (finding (id age) (value ?a&:(>= ?a 50)))
   (or (finding (id ?site&low_back_pain) (value yes))
       (finding (id ?site&flank_pain) (value yes))
       (finding (id ?site&groin_pain) (value yes))
@@ -384,8 +384,8 @@
   "[F] A spinal injection, epidural or spinal surgery in the last 3 months (when no
    infection concern fires): treat, but refer at once if fever, worsening pain or new
    weakness appear (an epidural abscess or haematoma can follow weeks later)."
-  (logical (not (concern (id spinal_infection|spinal_infection_risk))))
-  (finding (id recent_spinal_procedure) (value yes))
+  (logical (finding (id recent_spinal_procedure) (value yes))
+           (not (concern (id spinal_infection|spinal_infection_risk))))
   =>
   (assert (concern (id after_spinal_procedure) (because recent_spinal_procedure))
           (precaution (id refer_if_fever_or_worse))))

@@ -3,7 +3,8 @@
 ;;; Produces: concern.  An `age >= N` condition here holds while the age is unknown; an
 ;;; `age < N` condition needs a known age; a sex condition holds for that sex or `other`
 ;;; (principles P1 and P2 (kb/principles.json)).  "When X does not fire" is written
-;;; (logical (not (concern (id X)))), so the concern goes again if X is concluded later.
+;;; (logical (finding ...) (not (concern (id X)))), so the concern goes again if X is
+;;; concluded later (the finding first: see 00-base.clp).
 
 ;;; ---- the aorta -------------------------------------------------------------------------
 
@@ -26,8 +27,8 @@
   "[N156] A known aneurysm with back, groin, buttock, pelvic, side or lower-left belly pain
    that is not recent: it may be symptomatic, a same-day vascular assessment (recent pain
    is `aaa_rupture`)."
-  (logical (not (pain-course (kind recent))))
-  (finding (id known_aaa) (value yes))
+  (logical (finding (id known_aaa) (value yes))
+           (not (pain-course (kind recent))))
   (or (finding (id ?site&low_back_pain) (value yes))
       (finding (id ?site&groin_pain) (value yes))
       (finding (id ?site&buttock_pain) (value yes))
@@ -41,7 +42,7 @@
 (defrule CONCERNS::aaa-worsening-pain-at-risk
   "[N156] At 60 or over (or of unknown age), a man, a smoker or a person with vascular risk
    whose new back, side, groin or buttock pain keeps getting worse: an expanding aneurysm."
-  (not (finding (id age) (value ?a&:(< ?a 60))))
+  (finding (id pain_worsening) (value yes))
   (or (finding (id ?risk&smoker) (value yes))
       (finding (id ?risk&vascular_risk) (value yes))
       (finding (id ?risk&sex) (value male|other)))
@@ -49,7 +50,7 @@
       (finding (id ?site&flank_pain) (value yes))
       (finding (id ?site&groin_pain) (value yes))
       (finding (id ?site&buttock_pain) (value yes)))
-  (finding (id pain_worsening) (value yes))
+  (not (finding (id age) (value ?a&:(< ?a 60))))
   (not (finding (id symptom_weeks) (value ?w&:(>= ?w 6))))
   =>
   (assert (concern (id aaa) (because (age-at-least 60) (if (eq ?risk sex) then "sex=male" else ?risk)
@@ -198,8 +199,8 @@
 (defrule CONCERNS::testicular
   "[S] A painful or swollen testicle (when torsion is not suspected): epididymo-orchitis
    or torsion still to be excluded the same day."
-  (logical (not (concern (id testicular_torsion))))
-  (finding (id testicular_pain) (value yes))
+  (logical (finding (id testicular_pain) (value yes))
+           (not (concern (id testicular_torsion))))
   =>
   (assert (concern (id testicular) (because testicular_pain))))
 

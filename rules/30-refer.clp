@@ -9,8 +9,8 @@
 (defrule CONCERNS::malignancy-history
   "[I][C] A history of cancer (when spinal metastasis or cord compression is not already
    suspected): possible spinal metastasis."
-  (logical (not (concern (id spinal_metastasis|mscc))))
-  (finding (id cancer_history) (value yes))
+  (logical (finding (id cancer_history) (value yes))
+           (not (concern (id spinal_metastasis|mscc))))
   =>
   (assert (concern (id malignancy) (because cancer_history))))
 
@@ -115,8 +115,8 @@
 (defrule CONCERNS::abdominal-cause-right
   "[P] Lower right belly pain (when appendicitis is not already suspected): a doctor should
    examine the abdomen."
-  (logical (not (concern (id appendicitis))))
-  (finding (id right_lower_abdominal_pain) (value yes))
+  (logical (finding (id right_lower_abdominal_pain) (value yes))
+           (not (concern (id appendicitis))))
   =>
   (assert (concern (id abdominal_cause) (because right_lower_abdominal_pain))))
 
@@ -133,10 +133,10 @@
 (defrule CONCERNS::spinal-infection-risk
   "[F] New back, side, groin or buttock pain after injecting drugs, in immunosuppression or
    after a spinal procedure (when spinal infection is not already suspected)."
-  (logical (not (concern (id spinal_infection))))
-  (or (finding (id ?risk&injection_drug_use) (value yes))
-      (finding (id ?risk&immunocompromised) (value yes))
-      (finding (id ?risk&recent_spinal_procedure) (value yes)))
+  (logical (or (finding (id ?risk&injection_drug_use) (value yes))
+               (finding (id ?risk&immunocompromised) (value yes))
+               (finding (id ?risk&recent_spinal_procedure) (value yes)))
+           (not (concern (id spinal_infection))))
   (or (finding (id ?site&low_back_pain) (value yes))
       (finding (id ?site&thoracic_pain) (value yes))
       (finding (id ?site&flank_pain) (value yes))
@@ -152,10 +152,10 @@
   "[R] An athlete, runner or jumper with groin, hip, buttock, pelvic or thigh pain and pain
    on taking weight, night pain or a bone-stress risk (when a femoral neck stress
    fracture is not already suspected): a bone stress injury."
-  (logical (not (concern (id femoral_neck_stress))))
-  (or (finding (id ?sport&athlete) (value yes))
-      (finding (id ?sport&runner) (value yes))
-      (finding (id ?sport&jumping_sports) (value yes)))
+  (logical (or (finding (id ?sport&athlete) (value yes))
+               (finding (id ?sport&runner) (value yes))
+               (finding (id ?sport&jumping_sports) (value yes)))
+           (not (concern (id femoral_neck_stress))))
   (or (finding (id ?site&groin_pain) (value yes))
       (finding (id ?site&hip_pain) (value yes))
       (finding (id ?site&buttock_pain) (value yes))
@@ -172,9 +172,9 @@
   "[I][F] Thin bones (or 70 or over) with new groin, hip, buttock or thigh pain on taking
    weight, without an injury that already suggests a fracture: an insufficiency fracture
    of the pelvis, sacrum or hip."
-  (logical (not (concern (id fracture))))
-  (or (finding (id ?risk&osteoporosis_or_steroids) (value yes))
-      (finding (id ?risk&age) (value ?a&:(>= ?a 70))))
+  (logical (or (finding (id ?risk&osteoporosis_or_steroids) (value yes))
+               (finding (id ?risk&age) (value ?a&:(>= ?a 70))))
+           (not (concern (id fracture))))
   (or (finding (id ?site&groin_pain) (value yes))
       (finding (id ?site&hip_pain) (value yes))
       (finding (id ?site&buttock_pain) (value yes))
@@ -189,8 +189,8 @@
 (defrule CONCERNS::fracture-minor
   "[I][C] An injury at 50 or over, or with a limp or pain on taking weight (when a fracture
    is not already suspected): possible fracture, to be excluded before treatment."
-  (logical (not (concern (id fracture))))
-  (finding (id recent_trauma) (value yes))
+  (logical (finding (id recent_trauma) (value yes))
+           (not (concern (id fracture))))
   (or (finding (id ?sign&limp) (value yes))
       (finding (id ?sign&weight_bearing_pain) (value yes))
       (finding (id ?sign&age) (value ?a&:(>= ?a 50))))
@@ -223,9 +223,9 @@
 (defrule CONCERNS::pmr
   "[PMR] New aching and stiffness of both hips or shoulders with long morning stiffness
    (when giant cell arteritis is not suspected): polymyalgia rheumatica."
-  (logical (not (concern (id gca))))
-  (finding (id bilateral_hip_aching) (value yes))
-  (finding (id morning_stiffness_long) (value yes))
+  (logical (finding (id bilateral_hip_aching) (value yes))
+           (finding (id morning_stiffness_long) (value yes))
+           (not (concern (id gca))))
   =>
   (assert (concern (id pmr) (because bilateral_hip_aching morning_stiffness_long))))
 

@@ -95,8 +95,8 @@
 (defrule CONCERNS::soft-tissue-injury
   "[I] An injury with no sign of a fracture (neither fracture row fires): a soft-tissue
    injury; refer if it is not improving."
-  (logical (not (concern (id fracture|fracture_minor))))
-  (finding (id recent_trauma) (value yes))
+  (logical (finding (id recent_trauma) (value yes))
+           (not (concern (id fracture|fracture_minor))))
   =>
   (assert (concern (id soft_tissue_injury) (because recent_trauma))
           (precaution (id refer_if_not_improving))))
