@@ -27,8 +27,10 @@
 ;;; the same and give the same result (the host merges a concern's because items in a
 ;;; fixed order).  CLIPS expands a rule's (or ...) into one rule per combination of
 ;;; alternatives (spinal-infection's 5 x 7 x 3 make 105); that costs memory and start-up
-;;; time, not matching time.  The short form stays inside not, exists and logical, where
-;;; no finding is bound.
+;;; time, not matching time.  The short form stays inside exists and logical, where no
+;;; finding is bound; but "neither concern a nor b" is two hashed nots,
+;;; (not (concern (id a))) (not (concern (id b))), not (not (concern (id a|b))), which
+;;; CLIPS would test against every concern fact.
 ;;;
 ;;; A rule opens with a finding (or another positive pattern), not with a not or exists:
 ;;; CLIPS primes a join that opens a rule with a negation at every reset, and takes the

@@ -319,7 +319,8 @@
            (or (finding (id ?sport&athlete) (value yes))
                (finding (id ?sport&runner) (value yes))
                (finding (id ?sport&jumping_sports) (value yes)))
-           (not (concern (id fracture|fracture_minor))))
+           (not (concern (id fracture)))
+           (not (concern (id fracture_minor))))
   =>
   (assert (concern (id sports_injury) (because recent_trauma ?sport))))
 
@@ -385,7 +386,8 @@
    infection concern fires): treat, but refer at once if fever, worsening pain or new
    weakness appear (an epidural abscess or haematoma can follow weeks later)."
   (logical (finding (id recent_spinal_procedure) (value yes))
-           (not (concern (id spinal_infection|spinal_infection_risk))))
+           (not (concern (id spinal_infection)))
+           (not (concern (id spinal_infection_risk))))
   =>
   (assert (concern (id after_spinal_procedure) (because recent_spinal_procedure))
           (precaution (id refer_if_fever_or_worse))))

@@ -10,7 +10,8 @@
   "[I][C] A history of cancer (when spinal metastasis or cord compression is not already
    suspected): possible spinal metastasis."
   (logical (finding (id cancer_history) (value yes))
-           (not (concern (id spinal_metastasis|mscc))))
+           (not (concern (id spinal_metastasis)))
+           (not (concern (id mscc))))
   =>
   (assert (concern (id malignancy) (because cancer_history))))
 

@@ -96,7 +96,8 @@
   "[I] An injury with no sign of a fracture (neither fracture row fires): a soft-tissue
    injury; refer if it is not improving."
   (logical (finding (id recent_trauma) (value yes))
-           (not (concern (id fracture|fracture_minor))))
+           (not (concern (id fracture)))
+           (not (concern (id fracture_minor))))
   =>
   (assert (concern (id soft_tissue_injury) (because recent_trauma))
           (precaution (id refer_if_not_improving))))

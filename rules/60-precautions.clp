@@ -12,7 +12,14 @@
 (defrule PRECAUTIONS::abdomen-off-limits
   "[N156][H][P][L] A possible aneurysm or dissection, hernia, acute abdomen, appendicitis,
    bleed or spinal infection: no deep abdominal work."
-  (exists (concern (id hernia|aaa|aaa_screening|acute_abdomen|appendicitis|bleed_on_anticoagulant|spinal_infection|aortic_dissection)))
+  (or (concern (id hernia))
+      (concern (id aaa))
+      (concern (id aaa_screening))
+      (concern (id acute_abdomen))
+      (concern (id appendicitis))
+      (concern (id bleed_on_anticoagulant))
+      (concern (id spinal_infection))
+      (concern (id aortic_dissection)))
   =>
   (assert (precaution (id no_deep_abdominal_work))))
 
