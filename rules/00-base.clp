@@ -48,9 +48,11 @@
 ;;;        reason `confirm`: asked before an emergency is final (its answer can withdraw it)
 ;;;        (concerns CONCERN...))      a question the dialogue should ask; lowest rank
 ;;;                                    first; concerns = what its answer rules in or out
-;;;   (ask-each (ids ID...) (reason R))   an ask for each of ids, ranked by its place in
-;;;                                    kb/questions.json (one fact for the many open red
-;;;                                    flags of a case: one ask fact each cost 3x the time)
+;;;   (ask-open (reason red-flag|safety))   an ask for each question of that slot of
+;;;                                    open-required, ranked by its place in
+;;;                                    kb/questions.json (one small fact for the many open
+;;;                                    red flags of a case: an ask fact for each cost 3x
+;;;                                    the time, and copying the ids into the fact 5%)
 ;;;   (pain-course (kind new|recent) (because ITEM...))     derived by COURSE (05-course.clp)
 ;;;   (psoas-not-quiet (because ITEM...))                   derived by COURSE
 ;;; Host functions (src/engine.c; the knowledge they use is the kb's, not C's):
@@ -87,9 +89,8 @@
   (multislot red-flag (type SYMBOL))
   (multislot safety (type SYMBOL)))
 
-(deftemplate MAIN::ask-each
-  (multislot ids (type SYMBOL))
-  (slot reason (type SYMBOL)))
+(deftemplate MAIN::ask-open
+  (slot reason (type SYMBOL) (allowed-symbols red-flag safety)))
 
 (deftemplate MAIN::pain-course
   "Derived by the COURSE module from symptom_weeks and pain_worsening (principle P3,

@@ -3,7 +3,7 @@
 ;;; answered before anyone is cleared (a red flag, or a treatment-safety question outside
 ;;; the screen) applies to this person and is open (unanswered or "don't know").
 ;;; Consumes: concern, open-required; host function concern-level.
-;;; Produces: exactly one disposition fact; ask-each facts for the open required questions.
+;;; Produces: exactly one disposition fact; ask-open facts for the open required questions.
 
 (defrule DISPOSITION::decide
   "[A][I][M] The disposition is the most severe level any concern forces, proceed with no
@@ -24,13 +24,13 @@
 (defrule DISPOSITION::ask-open-red-flags
   "[I][M] List every open red-flag question, whatever the disposition (principle P6
    (kb/principles.json))."
-  (open-required (red-flag $?ids&:(> (length$ ?ids) 0)))
+  (open-required (red-flag ? $?))
   =>
-  (assert (ask-each (ids ?ids) (reason red-flag))))
+  (assert (ask-open (reason red-flag))))
 
 (defrule DISPOSITION::ask-open-safety
   "[I][M] List every open treatment-safety question outside the screen, whatever the
    disposition (principle P6 (kb/principles.json))."
-  (open-required (safety $?ids&:(> (length$ ?ids) 0)))
+  (open-required (safety ? $?))
   =>
-  (assert (ask-each (ids ?ids) (reason safety))))
+  (assert (ask-open (reason safety))))

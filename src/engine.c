@@ -29,7 +29,7 @@ struct engine {
   void *env;
   const kb *k;
   void *t_session, *t_finding, *t_open, *t_required, *t_concern, *t_prec, *t_ind, *t_disp, *t_ask,
-      *t_ask_each;
+      *t_ask_open;
   strbuf out;          /* what the rules or CLIPS wrote to any router */
   const char *loading; /* file being loaded, for parser errors */
   long err_line;
@@ -46,7 +46,8 @@ struct engine {
   int *concern_at;           /* concern_mask + 1 slots: concern index + 1 of the symbol
                                 that hashes there (linear probing), 0 = empty */
   size_t concern_mask;
-  int *red, *safety;         /* kb->nq each: the open required questions of a case */
+  int *red, *safety;         /* kb->nq each: the open required questions of a case, */
+  int nred, nsafety;         /* as the open-required fact lists them */
   struct engine *next_left;  /* engine_leave's list */
   /* symbols the host asserts, keyed by the address of their (kb or literal) text */
   struct {
@@ -241,7 +242,7 @@ static int find_templates(struct engine *e, const char *rules_dir, int quiet) {
     const char *name;
   } t[] = {{&e->t_session, "session"},   {&e->t_finding, "finding"}, {&e->t_open, "open-question"}, {&e->t_required, "open-required"},
            {&e->t_concern, "concern"},   {&e->t_prec, "precaution"}, {&e->t_ind, "indication"},
-           {&e->t_disp, "disposition"},  {&e->t_ask, "ask"}, {&e->t_ask_each, "ask-each"}};
+           {&e->t_disp, "disposition"},  {&e->t_ask, "ask"}, {&e->t_ask_open, "ask-open"}};
   int missing = 0;
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     if (!(*t[i].slot = quiet ? EnvFindDeftemplate(e->env, t[i].name)
@@ -788,20 +789,22 @@ static struct rask *add_ask(struct result *r, const kb *k, int qi, int rank, con
 }
 
 /* The ask facts, one per question (the lowest rank wins; concerns are merged), and the
- * ask-each facts: an ask for each of their ids, at its catalogue rank. */
+ * ask-open facts: an ask for each question of that slot of the open-required fact (which
+ * the host asserted from e->red and e->safety), at its catalogue rank. */
 static int read_asks(struct engine *e, struct result *r) {
-  for (void *f = EnvGetNextFactInTemplate(e->env, e->t_ask_each, NULL); f;
-       f = EnvGetNextFactInTemplate(e->env, e->t_ask_each, f)) {
+  for (void *f = EnvGetNextFactInTemplate(e->env, e->t_ask_open, NULL); f;
+       f = EnvGetNextFactInTemplate(e->env, e->t_ask_open, f)) {
     const char *why = get_symbol(e, f, "reason");
-    DATA_OBJECT v;
-    if (!get_slot(e, f, "ids", &v) || GetType(v) != MULTIFIELD) continue;
-    void *mf = GetValue(v);
-    for (long i = GetDOBegin(v); i <= GetDOEnd(v); i++) {
-      const char *id = GetMFType(mf, i) == SYMBOL ? ValueToString(GetMFValue(mf, i)) : "?";
-      int qi = kb_question(e->k, id);
-      if (qi < 0) return fail(r, "the rules asked for '%s', which kb/questions.json lacks", id);
-      add_ask(r, e->k, qi, e->k->q[qi].index, why);
-    }
+    const int *qs;
+    int n;
+    if (why && !strcmp(why, "red-flag"))
+      qs = e->red, n = e->nred;
+    else if (why && !strcmp(why, "safety"))
+      qs = e->safety, n = e->nsafety;
+    else
+      return fail(r, "the rules asked for the open questions of '%s', which open-required lacks",
+                  why ? why : "?");
+    for (int i = 0; i < n; i++) add_ask(r, e->k, qs[i], e->k->q[qs[i]].index, why);
   }
   for (void *f = EnvGetNextFactInTemplate(e->env, e->t_ask, NULL); f;
        f = EnvGetNextFactInTemplate(e->env, e->t_ask, f)) {
@@ -888,6 +891,7 @@ int engine_eval(struct engine *e, const struct tcase *c, enum mode mode, int the
     if (q->red_flag) e->red[nred++] = i;
     else if (required) e->safety[nsafety++] = i;
   }
+  e->nred = nred, e->nsafety = nsafety;
   assert_required(e, e->red, nred, e->safety, nsafety);
   EnvDecrementGCLocks(env);
   long long fired = EnvRun(env, RUN_LIMIT);
