@@ -6,19 +6,18 @@
 ;;;   `recent` pain: symptom_weeks < 6 (known), or pain_worsening -- used where counting an
 ;;;   unknown duration as new would send ordinary clients away.
 
-(defrule COURSE::new-by-weeks
-  "[F] Pain of less than 6 weeks, or of unknown duration, counts as new."
-  (not (finding (id symptom_weeks) (value ?w&:(>= ?w 6))))
-  =>
-  (if (any-factp ((?f finding)) (eq ?f:id symptom_weeks))
-   then (assert (pain-course (kind new) (because "symptom_weeks<6")))
-   else (assert (pain-course (kind new) (because "symptom_weeks unknown")))))
-
-(defrule COURSE::recent-by-weeks
-  "[F] Pain known to have lasted less than 6 weeks is recent."
+(defrule COURSE::by-weeks
+  "[F] Pain known to have lasted less than 6 weeks is new and recent."
   (finding (id symptom_weeks) (value ?w&:(< ?w 6)))
   =>
-  (assert (pain-course (kind recent) (because "symptom_weeks<6"))))
+  (assert (pain-course (kind new) (because "symptom_weeks<6"))
+          (pain-course (kind recent) (because "symptom_weeks<6"))))
+
+(defrule COURSE::new-by-unknown-weeks
+  "[F] Pain of unknown duration counts as new."
+  (not (finding (id symptom_weeks)))
+  =>
+  (assert (pain-course (kind new) (because "symptom_weeks unknown"))))
 
 (defrule COURSE::worsening
   "[F] Pain that keeps getting worse is new and recent, whatever its duration."
