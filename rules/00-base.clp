@@ -63,6 +63,11 @@
 ;;;                         least; 0 for a symbol that is no level (a typo can never lower
 ;;;                         a disposition)
 ;;;   (more-severe A B)  -> TRUE if level A is more severe than level B
+;;;   (concern-at-least ID LEVEL) -> TRUE if concern ID's level is LEVEL or more severe:
+;;;                         (not (more-severe LEVEL (concern-level ID))) in one call, for a
+;;;                         test that runs against every concern fact
+;;;   (most-severe-concern-level) -> the most severe level of any concern fact, proceed
+;;;                         when there is none (unknown-concern for an id the kb lacks)
 ;;;
 ;;; Phases run as modules, in the order MAIN::start focuses them; no salience ladders.
 ;;; Every rule's comment opens with its clinical source key(s) in brackets, e.g.

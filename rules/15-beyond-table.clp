@@ -352,7 +352,7 @@
            (not (concern (id aaa_screening)))
            (not (concern (id known_aneurysm)))
            (not (concern (id aortic_pulse_felt)))
-           (not (concern (id ?u&:(not (more-severe urgent (concern-level ?u)))))))
+           (not (concern (id ?u&:(concern-at-least ?u urgent)))))
   (or (finding (id ?site&low_back_pain) (value yes))
       (finding (id ?site&flank_pain) (value yes))
       (finding (id ?site&groin_pain) (value yes))

@@ -1,11 +1,11 @@
 ;;; 60-precautions.clp -- precautions implied by concerns and findings.
-;;; Consumes: concern, finding; host functions concern-level, more-severe.  Produces:
+;;; Consumes: concern, finding; host function concern-at-least.  Produces:
 ;;; precaution.  (Precautions that belong to one caution concern are asserted with it,
 ;;; 40-caution.clp; dvt's with dvt, 20-urgent.clp.)
 
 (defrule PRECAUTIONS::not-until-cleared
   "[I][C] Any concern of level refer or above: no treatment until a physician has cleared it."
-  (exists (concern (id ?id&:(not (more-severe refer (concern-level ?id))))))
+  (exists (concern (id ?id&:(concern-at-least ?id refer))))
   =>
   (assert (precaution (id no_treatment_until_cleared))))
 

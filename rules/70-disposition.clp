@@ -2,7 +2,7 @@
 ;;; concerns; `incomplete` instead of caution/proceed while a question that must be
 ;;; answered before anyone is cleared (a red flag, or a treatment-safety question outside
 ;;; the screen) applies to this person and is open (unanswered or "don't know").
-;;; Consumes: concern, open-required; host function concern-level.
+;;; Consumes: concern, open-required; host functions most-severe-concern-level, more-severe.
 ;;; Produces: exactly one disposition fact; ask-open facts for the open required questions.
 
 (defrule DISPOSITION::decide
@@ -13,9 +13,7 @@
    every concern is known (the phases run in order, and only CONCERNS concludes concerns)."
   (open-required (red-flag $?red) (safety $?safety))
   =>
-  (bind ?level proceed)
-  (do-for-all-facts ((?c concern)) (more-severe (concern-level ?c:id) ?level)
-    (bind ?level (concern-level ?c:id)))
+  (bind ?level (most-severe-concern-level))
   (if (and (more-severe incomplete ?level)
            (> (+ (length$ ?red) (length$ ?safety)) 0))
    then (bind ?level incomplete))

@@ -250,6 +250,11 @@ static void walk(struct checker *C, const struct sx *x, int rhs, const char *fil
   if (!strcmp(head, "level") || !strcmp(head, "more-severe") || !strcmp(head, "severity"))
     for (int i = 1; i < x->n; i++)
       if (x->kids[i]->t == SX_ATOM) add_constants(C, U_LEVEL, rhs, x->kids[i], NULL, file, rule);
+  /* (concern-at-least ID LEVEL) */
+  if (!strcmp(head, "concern-at-least") && x->n == 3) {
+    if (x->kids[1]->t == SX_ATOM) add_constants(C, U_CONCERN, rhs, x->kids[1], NULL, file, rule);
+    if (x->kids[2]->t == SX_ATOM) add_constants(C, U_LEVEL, rhs, x->kids[2], NULL, file, rule);
+  }
   for (int i = 1; i < x->n; i++) walk(C, x->kids[i], rhs, file, rule);
 }
 

@@ -199,8 +199,16 @@ def test_level_typo():
                   "(more-severe incomplet ?level)")
     caught(c.check(), "70-disposition.clp", line, "level 'incomplet'", "did you mean 'incomplete'")
     c = Copy()
-    line = c.edit("rules/60-precautions.clp", "(more-severe refer ", "(more-severe refr ")
+    line = c.edit("rules/60-precautions.clp", "(concern-at-least ?id refer)",
+                  "(concern-at-least ?id refr)")
     caught(c.check(), "60-precautions.clp", line, "level 'refr'", "did you mean 'refer'")
+
+
+def test_concern_at_least_names_a_concern():
+    c = Copy()
+    line = c.edit("rules/60-precautions.clp", "(concern-at-least ?id refer)",
+                  "(concern-at-least aaa_rupturre refer)")
+    caught(c.check(), "60-precautions.clp", line, "aaa_rupturre", "did you mean 'aaa_rupture'")
 
 
 def test_duplicate_rule_name():
