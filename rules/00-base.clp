@@ -1,7 +1,9 @@
 ;;; 00-base.clp -- modules, templates and helpers shared by every rule file.
 ;;;
 ;;; Consumes (asserted by the host, src/engine.c, from a validated case):
-;;;   (session (mode eval|intake|screen) (therapist yes|no))
+;;;   (session (mode intake|screen) (therapist yes|no))   in intake and screen; eval
+;;;                  asserts none, and `check` lets only the dialogue's rules (module
+;;;                  QUESTIONS, which the eval engine leaves out) read it
 ;;;   (finding (id ID) (value yes|INTEGER|CHOICE))   one per finding answered yes, or with
 ;;;                  a number or a choice.  A "no" or "don't know" is not a fact: "no X"
 ;;;                  is written (not (finding (id X) (value yes))), as the clinical table
@@ -76,7 +78,7 @@
 (defmodule MAIN (export ?ALL))
 
 (deftemplate MAIN::session
-  (slot mode (type SYMBOL) (allowed-symbols eval intake screen))
+  (slot mode (type SYMBOL) (allowed-symbols intake screen))
   (slot therapist (type SYMBOL) (allowed-symbols no yes)))
 
 (deftemplate MAIN::finding

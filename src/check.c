@@ -304,6 +304,19 @@ static int dialogue_session(const struct sx *x) {
   return ok && mode->kids[1]->s[0] != '|';
 }
 
+/* 1 if x, or anything inside it, reads the session fact: a (session ...) pattern or a
+ * fact query over (?var session). */
+static int reads_session(const struct sx *x) {
+  if (x->t != SX_LIST) return 0;
+  if (!strcmp(sx_head(x), "session")) return 1;
+  if (x->n == 2 && x->kids[0]->t == SX_ATOM && x->kids[0]->s[0] == '?' &&
+      x->kids[1]->t == SX_ATOM && !strcmp(x->kids[1]->s, "session"))
+    return 1;
+  for (int i = 1; i < x->n; i++)
+    if (reads_session(x->kids[i])) return 1;
+  return 0;
+}
+
 /* Records one (defrule NAME "COMMENT" PATTERN... => ACTION...): its qualified name
  * (reporting a second definition), its sources, and every id its patterns match (lhs)
  * and its actions assert (rhs). */
@@ -329,13 +342,21 @@ static void read_rule(struct checker *C, const struct sx *r, const char *file) {
   C->nrules++;
   const struct sx *comment = r->n > 2 && r->kids[2]->t == SX_STRING ? r->kids[2] : NULL;
   check_sources(C, comment, file, name, r->line);
-  int rhs = 0, dialogue_only = 0;
+  int rhs = 0, dialogue_only = 0, session = 0;
   for (int i = comment ? 3 : 2; i < r->n; i++) {
     const struct sx *x = r->kids[i];
     if (x->t == SX_ATOM && !strcmp(x->s, "=>")) rhs = 1;
     if (!rhs && dialogue_session(x)) dialogue_only = 1;
+    session |= reads_session(x);
     walk(C, x, rhs, file, q);
   }
+  /* eval asserts no session fact (src/engine.c): a rule that reads it must be one eval
+   * leaves out. */
+  if (session && strncmp(q, DIALOGUE_MODULE "::", strlen(DIALOGUE_MODULE) + 2))
+    problem_at(C, file, r->line,
+               "rule %s reads the session, which eval does not assert: only rules of module "
+               DIALOGUE_MODULE " (the dialogue's, left out of the eval engine) may",
+               q);
   /* The eval engine leaves these rules out (engine.h, ENGINE_EVAL): each must be one
    * that cannot fire in eval. */
   if (!strncmp(q, DIALOGUE_MODULE "::", strlen(DIALOGUE_MODULE) + 2) && !dialogue_only)

@@ -281,7 +281,7 @@ def test_rules_image_used_only_when_fresh():
     # an image of different rules: every case an emergency
     extra = os.path.join(rules, "95-test-everything.clp")
     with open(extra, "w") as f:
-        f.write('(defrule CONCERNS::test-all "[A] test" (session) => '
+        f.write('(defrule CONCERNS::test-all "[A] test" (open-required) => '
                 '(assert (concern (id aaa_rupture) (because test))))\n')
     image = os.path.join(rules, "rules.bin")
     expect(make_image(base, image) == 0, "check --image")

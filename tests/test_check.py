@@ -307,6 +307,16 @@ def test_triggers_statement_matches_the_rules():
     caught(c.check(), "concerns.json", None, "spinal_infection: \"triggers\" names \"new pain\", which no rule asserting it uses")
 
 
+def test_session_read_outside_the_dialogue():
+    """eval asserts no session fact: a rule outside QUESTIONS that reads it would never
+    fire there."""
+    c = Copy()
+    line = c.edit("rules/60-precautions.clp", "  (finding (id fever) (value yes))\n",
+                  "  (finding (id fever) (value yes))\n  (session (therapist yes))\n")
+    caught(c.check(), "60-precautions.clp", line - 2, "PRECAUTIONS::febrile",
+           "reads the session, which eval does not assert")
+
+
 def test_dialogue_rule_that_could_fire_in_eval():
     """The eval engine leaves module QUESTIONS out, so each of its rules must wait for a
     session of mode intake or screen: one that names eval too, or none, is a problem."""
