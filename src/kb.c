@@ -686,6 +686,15 @@ void kb_free(kb *k) {
     for (int i = 0; i < k->nc; i++) free(k->json_concern[i]);
   free(k->json_concern);
   free(k->json_tail);
+  if (k->json_qid)
+    for (int i = 0; i < k->nq; i++) free(k->json_qid[i]);
+  if (k->json_prec)
+    for (int i = 0; i < k->nprec; i++) free(k->json_prec[i]);
+  if (k->json_ind)
+    for (int i = 0; i < k->nind; i++) free(k->json_ind[i]);
+  free(k->json_qid);
+  free(k->json_prec);
+  free(k->json_ind);
   for (int i = 0; i < k->nq; i++) {
     cond_free(k->q[i].when);
     free(k->q[i].choices);

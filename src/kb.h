@@ -91,6 +91,7 @@ typedef struct kb {
   char *json_level[LV_COUNT]; /* ,"disposition":"L","action":"..." */
   char **json_concern;        /* {"id":"..","level":"..","title":"..","because":[ */
   char *json_tail;            /* ,"disclaimer":"..","program":"..","knowledge":".."}\n */
+  char **json_qid, **json_prec, **json_ind; /* "id" of each question, precaution, indication */
 } kb;
 
 /* Diagnostics while loading a knowledge file: kb_problem() reports "FILE:LINE: ID: problem"

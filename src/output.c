@@ -148,18 +148,23 @@ static void json_member(strbuf *b, const char *key, const char *value, int first
   out_json_string(b, value);
 }
 
-/* key: [the ids of defs whose flag is set], in catalogue order. */
+/* key: [the ids of defs whose flag is set], in catalogue order; pre: the ids escaped
+ * (out_prepare), or NULL. */
 static void flagged_ids(strbuf *b, const char *key, const struct text_def *defs,
-                        const unsigned char *flags, int n) {
+                        char *const *pre, const unsigned char *flags, int n) {
   json_key(b, key, 0);
   sb_add(b, "[", 1);
   for (int i = 0, any = 0; i < n; i++)
     if (flags[i]) {
       if (any++) sb_add(b, ",", 1);
-      out_json_string(b, defs[i].id);
+      if (pre)
+        sb_puts(b, pre[i]);
+      else
+        out_json_string(b, defs[i].id);
     }
   sb_add(b, "]", 1);
 }
+
 
 /* ,"program":"psoas-triage VERSION","knowledge":"sha256:...": which program and which
  * knowledge produced a record, on every record. */
@@ -210,6 +215,21 @@ void out_prepare(kb *k) {
     concern_head(&b, &k->c[i]);
     k->json_concern[i] = taken(&b);
   }
+  k->json_qid = xcalloc((size_t)k->nq + 1, sizeof *k->json_qid);
+  for (int i = 0; i < k->nq; i++) {
+    out_json_string(&b, k->q[i].id);
+    k->json_qid[i] = taken(&b);
+  }
+  k->json_prec = xcalloc((size_t)k->nprec + 1, sizeof *k->json_prec);
+  for (int i = 0; i < k->nprec; i++) {
+    out_json_string(&b, k->prec[i].id);
+    k->json_prec[i] = taken(&b);
+  }
+  k->json_ind = xcalloc((size_t)k->nind + 1, sizeof *k->json_ind);
+  for (int i = 0; i < k->nind; i++) {
+    out_json_string(&b, k->ind[i].id);
+    k->json_ind[i] = taken(&b);
+  }
   record_tail(&b, k);
   k->json_tail = taken(&b);
 }
@@ -237,13 +257,16 @@ static void jsonl_result(strbuf *b, const kb *k, const char *id, const struct re
     sb_add(b, "]}", 2);
   }
   sb_add(b, "]", 1);
-  flagged_ids(b, "precautions", k->prec, r->prec, k->nprec);
-  flagged_ids(b, "indications", k->ind, r->ind, k->nind);
+  flagged_ids(b, "precautions", k->prec, k->json_prec, r->prec, k->nprec);
+  flagged_ids(b, "indications", k->ind, k->json_ind, r->ind, k->nind);
   json_key(b, "ask", 0);
   sb_add(b, "[", 1);
   for (int i = 0; i < r->nask; i++) {
     if (i) sb_add(b, ",", 1);
-    out_json_string(b, k->q[r->ask[i].question].id);
+    if (k->json_qid)
+      sb_puts(b, k->json_qid[r->ask[i].question]);
+    else
+      out_json_string(b, k->q[r->ask[i].question].id);
   }
   sb_add(b, "]", 1);
   if (k->json_tail)
