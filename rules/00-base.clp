@@ -41,7 +41,10 @@
 ;;; does not hold" is therefore written after the rule's first finding, inside logical --
 ;;;     (logical (finding (id recent_trauma) (value yes))
 ;;;              (not (concern (id fracture))))
-;;; -- which means the same: findings never change while the rules run.
+;;; -- which means the same: findings never change while the rules run.  And a rule
+;;; opens with its rarest finding: age and sex, which nearly every case has, come after
+;;; the findings that select the rule (a fact matching a rule's first pattern starts a
+;;; partial match in every case that has it; the order of patterns changes nothing else).
 ;;; Produces (read back by the host):
 ;;;   (concern (id ID) (because ITEM...))     ITEM = finding id, or a comparison "age>=55"
 ;;;   (precaution (id ID))  (indication (id ID) (because ITEM...))

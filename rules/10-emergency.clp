@@ -170,8 +170,8 @@
 (defrule CONCERNS::pelvic-emergency
   "[NG126] Sudden severe pelvic, groin or lower belly pain in a woman under 55: ectopic
    pregnancy, ovarian torsion or a ruptured cyst."
-  (finding (id sex) (value ?sex&female|other))
   (finding (id sudden_severe_pain) (value yes))
+  (finding (id sex) (value ?sex&female|other))
   (or (finding (id ?site&pelvic_pain) (value yes))
       (finding (id ?site&groin_pain) (value yes))
       (finding (id ?site&right_lower_abdominal_pain) (value yes))
@@ -193,9 +193,9 @@
 (defrule CONCERNS::testicular-torsion-groin
   "[S] Groin pain with vomiting or sudden onset in a boy or young man under 25: torsion
    can be felt only in the groin or belly."
+  (finding (id groin_pain) (value yes))
   (finding (id sex) (value ?sex&male|other))
   (finding (id age) (value ?a&:(< ?a 25)))
-  (finding (id groin_pain) (value yes))
   (or (finding (id ?sign&nausea_vomiting) (value yes))
       (finding (id ?sign&sudden_severe_pain) (value yes)))
   =>

@@ -25,11 +25,11 @@
   "[S] Torsion is often felt only in the lower belly, without scrotal pain (NICE CKS
    scrotal pain: consider torsion in a boy with lower abdominal pain): the table's groin
    row, widened to pelvic and lower belly pain."
-  (finding (id sex) (value ?sex&male|other))
-  (finding (id age) (value ?a&:(< ?a 25)))
   (or (finding (id ?site&pelvic_pain) (value yes))
       (finding (id ?site&right_lower_abdominal_pain) (value yes))
       (finding (id ?site&left_lower_abdominal_pain) (value yes)))
+  (finding (id sex) (value ?sex&male|other))
+  (finding (id age) (value ?a&:(< ?a 25)))
   (or (finding (id ?sign&nausea_vomiting) (value yes))
       (finding (id ?sign&sudden_severe_pain) (value yes)))
   =>
@@ -68,8 +68,8 @@
    bear weight: septic arthritis or osteomyelitis (or a perforating appendix irritating the
    psoas) until shown otherwise -- the emergency department, not a same-day appointment
    (the table makes fever and a child's limp each urgent)."
-  (finding (id age) (value ?a&:(< ?a 18)))
   (finding (id fever) (value yes))
+  (finding (id age) (value ?a&:(< ?a 18)))
   (or (finding (id ?sign&limp) (value yes))
       (finding (id ?sign&hip_pain) (value yes))
       (finding (id ?sign&groin_pain) (value yes))
@@ -345,7 +345,13 @@
    psoas work the therapist feels for a pulsation at rest, as the clinic article teaches.
    A caution, not a referral: nothing else points to an aneurysm (and none when an
    aneurysm concern already holds, or when the person is not to be treated today anyway)."
-  (logical (finding (id sex) (value ?sex&male|other))
+  (logical (or (finding (id ?site&low_back_pain) (value yes))
+               (finding (id ?site&flank_pain) (value yes))
+               (finding (id ?site&groin_pain) (value yes))
+               (finding (id ?site&buttock_pain) (value yes))
+               (finding (id ?site&left_lower_abdominal_pain) (value yes))
+               (finding (id ?site&pelvic_pain) (value yes)))
+           (finding (id sex) (value ?sex&male|other))
            (finding (id age) (value ?a&:(>= ?a 50)))
            (not (concern (id aaa)))
            (not (concern (id aaa_rupture)))
@@ -353,12 +359,6 @@
            (not (concern (id known_aneurysm)))
            (not (concern (id aortic_pulse_felt)))
            (not (concern (id ?u&:(concern-at-least ?u urgent)))))
-  (or (finding (id ?site&low_back_pain) (value yes))
-      (finding (id ?site&flank_pain) (value yes))
-      (finding (id ?site&groin_pain) (value yes))
-      (finding (id ?site&buttock_pain) (value yes))
-      (finding (id ?site&left_lower_abdominal_pain) (value yes))
-      (finding (id ?site&pelvic_pain) (value yes)))
   =>
   (assert (concern (id aneurysm_age) (because (str-cat "sex=" ?sex) (str-cat "age=" ?a) ?site))
           (precaution (id check_aortic_pulse_first))))

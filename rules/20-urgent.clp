@@ -106,8 +106,8 @@
 (defrule CONCERNS::pid
   "[A][B] Pelvic pain in a woman with abnormal discharge or fever: pelvic inflammatory
    disease (salpingitis)."
-  (finding (id sex) (value ?sex&female|other))
   (finding (id pelvic_pain) (value yes))
+  (finding (id sex) (value ?sex&female|other))
   (or (finding (id ?sign&abnormal_vaginal_discharge) (value yes))
       (finding (id ?sign&fever) (value yes)))
   =>
@@ -115,8 +115,8 @@
 
 (defrule CONCERNS::prostatitis-acute
   "[A] Fever in a man with perineal pain or painful urination: acute prostatitis."
-  (finding (id sex) (value ?sex&male|other))
   (finding (id fever) (value yes))
+  (finding (id sex) (value ?sex&male|other))
   (or (finding (id ?sign&perineal_pain) (value yes))
       (finding (id ?sign&painful_urination) (value yes)))
   =>

@@ -30,10 +30,10 @@
 (defrule CONCERNS::malignancy-age-and-course
   "[I][C][NG12] At 50 or over, with pain that keeps getting worse, thoracic pain, or pain
    not improving after 4 weeks of treatment (new pain after 50 alone is not enough)."
-  (finding (id age) (value ?a&:(>= ?a 50)))
   (or (finding (id ?sign&pain_worsening) (value yes))
       (finding (id ?sign&thoracic_pain) (value yes))
       (finding (id ?sign&not_improving) (value yes)))
+  (finding (id age) (value ?a&:(>= ?a 50)))
   =>
   (assert (concern (id malignancy) (because "age>=50" ?sign))))
 
@@ -89,9 +89,9 @@
 
 (defrule CONCERNS::prostatitis
   "[A] Perineal pain or painful urination in a man without fever."
-  (finding (id sex) (value ?sex&male|other))
   (or (finding (id ?sign&perineal_pain) (value yes))
       (finding (id ?sign&painful_urination) (value yes)))
+  (finding (id sex) (value ?sex&male|other))
   (not (finding (id fever) (value yes)))
   =>
   (assert (concern (id prostatitis) (because (str-cat "sex=" ?sex) ?sign))))
