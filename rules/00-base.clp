@@ -34,11 +34,11 @@
 ;;; (not (concern (id a))) (not (concern (id b))), not (not (concern (id a|b))), which
 ;;; CLIPS would test against every concern fact.
 ;;;
-;;; A rule opens with a finding (or another positive pattern), not with a not or exists:
-;;; CLIPS primes a join that opens a rule with a negation at every reset, and takes the
-;;; priming down again at the next, for every case whether the rule's findings are there
-;;; or not (13 such rules cost 7% of eval's time: doc/performance.md).  "When concern X
-;;; does not hold" is therefore written after the rule's first finding, inside logical --
+;;; A rule opens with a finding (or another positive pattern), not with a not: CLIPS
+;;; primes a join that opens a rule with a negation at every reset, and takes the priming
+;;; down again at the next, for every case whether the rule's findings are there or not
+;;; (with 13 such rules, 6.6% of eval's instructions: doc/performance.md).  "When concern
+;;; X does not hold" is therefore written after the rule's first finding, inside logical --
 ;;;     (logical (finding (id recent_trauma) (value yes))
 ;;;              (not (concern (id fracture))))
 ;;; -- which means the same: findings never change while the rules run.  And a rule
@@ -57,7 +57,7 @@
 ;;;                                    open-required, ranked by its place in
 ;;;                                    kb/questions.json (one small fact for the many open
 ;;;                                    red flags of a case: an ask fact for each cost 3x
-;;;                                    the time, and copying the ids into the fact 5%)
+;;;                                    the time, and copying the ids into the fact 4%)
 ;;;   (pain-course (kind new|recent) (because ITEM...))     derived by COURSE (05-course.clp)
 ;;;   (psoas-not-quiet (because ITEM...))                   derived by COURSE
 ;;; Host functions (src/engine.c; the knowledge they use is the kb's, not C's):

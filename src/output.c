@@ -165,7 +165,6 @@ static void flagged_ids(strbuf *b, const char *key, const struct text_def *defs,
   sb_add(b, "]", 1);
 }
 
-
 /* ,"program":"psoas-triage VERSION","knowledge":"sha256:...": which program and which
  * knowledge produced a record, on every record. */
 static void provenance_members(strbuf *b, const kb *k) {
