@@ -291,6 +291,37 @@ static void test_engine_levels(void) {
   engine_close(e);
 }
 
+/* The host functions the rules compare levels with (src/engine.c), called from a probe
+ * rule: each test that must hold opens the way to concern young_patient, the one that
+ * must not to femoral_bursitis (neither fires otherwise for this case). */
+static void test_engine_host_functions(void) {
+  CHECK(system("rm -rf build/rules-probe && cp -r rules build/rules-probe && "
+               "rm -f build/rules-probe/*.bin && "
+               "printf '%s\\n' "
+               "'(defrule CONCERNS::probe-holds \"[A] unit test\" (finding (id fever) (value yes))' "
+               "'  (test (concern-at-least aaa_rupture emergency))' "
+               "'  (test (concern-at-least kidney_stone urgent))' "
+               "'  (test (concern-at-least kidney_stone proceed))' "
+               "'  (test (concern-at-least not_in_the_kb emergency))' "
+               "'  (test (eq (most-severe-concern-level) proceed))' "
+               "'  => (assert (concern (id young_patient) (because probe))))' "
+               "'(defrule CONCERNS::probe-fails \"[A] unit test\" (finding (id fever) (value yes))' "
+               "'  (test (concern-at-least kidney_stone emergency))' "
+               "'  => (assert (concern (id femoral_bursitis) (because probe))))' "
+               "> build/rules-probe/99-probe.clp") == 0);
+  struct engine *e = engine_open(K, "build/rules-probe", ENGINE_EVAL);
+  struct result r;
+  CHECK(e != NULL);
+  if (!e) return;
+  result_init(&r, K);
+  /* fever alone: infection (urgent); the probes decide the rest */
+  CHECK(eval_text(e, "{\"answers\":{\"fever\":true},\"unanswered_means\":\"no\"}", &r) == LV_URGENT);
+  CHECK(has_concern(&r, "young_patient"));
+  CHECK(!has_concern(&r, "femoral_bursitis"));
+  result_free(&r);
+  engine_close(e);
+}
+
 static void test_engine_bad_rules(void) {
   /* A rule file with an undefined variable must fail to load (never half-loaded). */
   CHECK(system("rm -rf build/rules-broken && cp -r rules build/rules-broken && "
@@ -655,7 +686,7 @@ static const struct {
 } tests[] = {
 #define T(x) {#x, test_##x}
     T(kb_loads),       T(kb_rejects_broken), T(when_conditions), T(case_values),
-    T(case_errors),    T(fastcase_agrees),   T(engine_levels),     T(engine_bad_rules), T(output_escaping),
+    T(case_errors),    T(fastcase_agrees),   T(engine_levels),     T(engine_host_functions), T(engine_bad_rules), T(output_escaping),
     T(output_matches_jansson), T(util),      T(typed_answers),     T(letter_escaping),
     T(fhir_writing),   T(fastjson_agrees),
 };
