@@ -679,6 +679,12 @@ int kb_stamp(kb *k, const char *rules_dir) {
   return 0;
 }
 
+/* Frees v, an array of n strings, and them (v may be NULL). */
+static void free_strings(char **v, int n) {
+  for (int i = 0; v && i < n; i++) free(v[i]);
+  free(v);
+}
+
 void kb_free(kb *k) {
   if (!k) return;
   for (int i = 0; i < LV_COUNT; i++) free(k->json_level[i]);
@@ -686,15 +692,9 @@ void kb_free(kb *k) {
     for (int i = 0; i < k->nc; i++) free(k->json_concern[i]);
   free(k->json_concern);
   free(k->json_tail);
-  if (k->json_qid)
-    for (int i = 0; i < k->nq; i++) free(k->json_qid[i]);
-  if (k->json_prec)
-    for (int i = 0; i < k->nprec; i++) free(k->json_prec[i]);
-  if (k->json_ind)
-    for (int i = 0; i < k->nind; i++) free(k->json_ind[i]);
-  free(k->json_qid);
-  free(k->json_prec);
-  free(k->json_ind);
+  free_strings(k->json_qid, k->nq);
+  free_strings(k->json_prec, k->nprec);
+  free_strings(k->json_ind, k->nind);
   for (int i = 0; i < k->nq; i++) {
     cond_free(k->q[i].when);
     free(k->q[i].choices);

@@ -202,6 +202,17 @@ static char *taken(strbuf *b) {
   return t;
 }
 
+/* The ids of n text entries, each escaped as a JSON string. */
+static char **escaped_ids(const struct text_def *defs, int n) {
+  char **v = xcalloc((size_t)n + 1, sizeof *v);
+  strbuf b = {0};
+  for (int i = 0; i < n; i++) {
+    out_json_string(&b, defs[i].id);
+    v[i] = taken(&b);
+  }
+  return v;
+}
+
 void out_prepare(kb *k) {
   if (k->json_tail) return;
   strbuf b = {0};
@@ -219,16 +230,8 @@ void out_prepare(kb *k) {
     out_json_string(&b, k->q[i].id);
     k->json_qid[i] = taken(&b);
   }
-  k->json_prec = xcalloc((size_t)k->nprec + 1, sizeof *k->json_prec);
-  for (int i = 0; i < k->nprec; i++) {
-    out_json_string(&b, k->prec[i].id);
-    k->json_prec[i] = taken(&b);
-  }
-  k->json_ind = xcalloc((size_t)k->nind + 1, sizeof *k->json_ind);
-  for (int i = 0; i < k->nind; i++) {
-    out_json_string(&b, k->ind[i].id);
-    k->json_ind[i] = taken(&b);
-  }
+  k->json_prec = escaped_ids(k->prec, k->nprec);
+  k->json_ind = escaped_ids(k->ind, k->nind);
   record_tail(&b, k);
   k->json_tail = taken(&b);
 }
