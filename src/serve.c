@@ -142,7 +142,6 @@ struct server {
   unsigned char secret[32]; /* MAC key of cookies and CSRF tokens (--cases DIR/.secret) */
   struct letterhead *letterhead;
   pthread_key_t engine_key;
-  pthread_mutex_t log_mu;
   pthread_mutex_t auth_mu;  /* guards failures[] */
   struct {                  /* wrong tokens per client address, this minute */
     unsigned char addr[16];
@@ -187,18 +186,21 @@ static int valid_id(const char *s) {
   return n > 0 && n <= 64 && !s[n] && s[0] != '.';
 }
 
-static void log_line(struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void log_line(struct server *s, const char *fmt, ...) {
+static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...) {
   char when[32];
   time_t now = time(NULL);
-  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", localtime(&now));
+  struct tm tm;
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", localtime_r(&now, &tm));
   va_list ap;
   va_start(ap, fmt);
-  pthread_mutex_lock(&s->log_mu);
+  /* stderr's own lock, not a mutex of ours: a line is whole against every writer of stderr,
+     the main thread's "stopping" among them (stdio takes that lock for each call). */
+  flockfile(stderr);
   fprintf(stderr, "%s: %s ", PROGNAME, when);
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
-  pthread_mutex_unlock(&s->log_mu);
+  funlockfile(stderr);
   va_end(ap);
 }
 
@@ -722,7 +724,7 @@ static enum MHD_Result dialogue_start(struct request *r, enum mode mode) {
   char *id = create_session(r->s, &d);
   dlg_free(&d);
   if (!id) {
-    log_line(r->s, "cannot create a case file in %s: %s", r->s->cases, strerror(errno));
+    log_line("cannot create a case file in %s: %s", r->s->cases, strerror(errno));
     return message_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "Cannot save",
                         "The answers cannot be saved on this server: please tell the staff.");
   }
@@ -765,7 +767,7 @@ static enum MHD_Result dialogue_post(struct request *r, enum mode mode, int back
     sb_free(&at);
     char *path = case_path(r->s, id);
     if (changed && dlg_write(&d, path) < 0) {
-      log_line(r->s, "cannot save %s: %s", path, strerror(errno));
+      log_line("cannot save %s: %s", path, strerror(errno));
       ret = message_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "Not saved",
                          "Your last answer could not be saved on this server: please tell the staff.");
     } else if (bad) {
@@ -1095,7 +1097,7 @@ static enum MHD_Result api_next(struct request *r) {
     status = MHD_HTTP_INTERNAL_SERVER_ERROR;
   }
   if (status != MHD_HTTP_OK) {
-    log_line(s, "cannot save a session in %s: %s", s->cases, strerror(errno));
+    log_line("cannot save a session in %s: %s", s->cases, strerror(errno));
     ret = json_error(r, status, id, "the answers could not be saved on the server");
     free(id);
     goto done;
@@ -1564,10 +1566,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **state, enum MHD_RequestTerminationCode why) {
   (void)conn;
   (void)why;
-  struct server *s = cls;
+  (void)cls;
   struct request *r = *state;
   if (!r) return;
-  log_line(s, "%s %s %d", r->method, r->url, r->status); /* never a body, a form or a cookie */
+  log_line("%s %s %d", r->method, r->url, r->status); /* never a body, a form or a cookie */
   sb_free(&r->body);
   free(r);
   *state = NULL;
@@ -1705,7 +1707,6 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv) {
   int status = ctx_load_kb(ctx);
   if (status) return status;
   struct server s = {.k = ctx->k, .rules_dir = ctx->rules_dir, .kb_dir = ctx->kb_dir};
-  pthread_mutex_init(&s.log_mu, NULL);
   pthread_mutex_init(&s.auth_mu, NULL);
   char *dir = cases ? xstrdup(cases) : default_cases();
   char *cert_pem = NULL, *key_pem = NULL;
@@ -1758,7 +1759,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv) {
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONN_PER_CLIENT, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)IDLE_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
   if (!daemon) {
     report("cannot listen on %s: %s", listen, strerror(errno));
     status = EXIT_CANTCREAT;
@@ -1787,7 +1788,6 @@ out:
   if (s.cases_fd > 0) close(s.cases_fd);
   free(s.cases);
   free(dir);
-  pthread_mutex_destroy(&s.log_mu);
   pthread_mutex_destroy(&s.auth_mu);
   return status;
 }
