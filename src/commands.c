@@ -33,10 +33,8 @@ int ctx_common_option(struct ctx *ctx, int argc, char **argv, int *i) {
 
 int cmd_usage(const struct ctx *ctx, const char *fmt, ...) {
   va_list ap;
-  fflush(stdout);
-  fputs(PROGNAME ": ", stderr);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  vreport(fmt, ap);
   va_end(ap);
   fprintf(stderr, "\nusage: %s %s %s\n", PROGNAME, ctx->cmd->name, ctx->cmd->args);
   return EXIT_USAGE;

@@ -10,12 +10,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-void report(const char *fmt, ...) {
-  va_list ap;
+void vreport(const char *fmt, va_list ap) {
   fflush(stdout);
   fputs(PROGNAME ": ", stderr);
-  va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
+}
+
+void report(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vreport(fmt, ap);
   va_end(ap);
   fputc('\n', stderr);
 }

@@ -6,6 +6,7 @@
 #ifndef PSOAS_UTIL_H
 #define PSOAS_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -32,6 +33,8 @@ enum exit_status {
 
 /* Print "psoas-triage: " + the formatted message + newline to stderr. */
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, from a va_list and without the newline (the caller ends the line). */
+void vreport(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
