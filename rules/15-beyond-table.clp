@@ -64,15 +64,21 @@
   (assert (concern (id surgical_abdomen) (because nausea_vomiting pain_worsening ?site))))
 
 (defrule CONCERNS::beyond-child-fever-limp
-  "[Ch] A child or teenager under 18 with a fever and a limp, hip or groin pain, or unable to
-   bear weight: septic arthritis or osteomyelitis (or a perforating appendix irritating the
-   psoas) until shown otherwise -- the emergency department, not a same-day appointment
-   (the table makes fever and a child's limp each urgent)."
+  "[Ch][RCH] A child or teenager under 18 with a fever and a limp, hip, groin, buttock, inner
+   thigh or knee pain, or unable to bear weight: septic arthritis (hip, sacroiliac joint,
+   knee) or osteomyelitis (or a perforating appendix irritating the psoas) until shown
+   otherwise -- the emergency department, not a same-day appointment (the table makes
+   fever and a child's limp each urgent).  A septic sacroiliac joint is felt in the
+   buttock (case report new-09, a 13-year-old first seen with buttock pain and fever), and
+   a child's hip is often felt in the thigh or knee (the table's own `child_hip` row)."
   (finding (id fever) (value yes))
   (finding (id age) (value ?a&:(< ?a 18)))
   (or (finding (id ?sign&limp) (value yes))
       (finding (id ?sign&hip_pain) (value yes))
       (finding (id ?sign&groin_pain) (value yes))
+      (finding (id ?sign&buttock_pain) (value yes))
+      (finding (id ?sign&medial_thigh_pain) (value yes))
+      (finding (id ?sign&knee_pain) (value yes))
       (finding (id ?sign&unable_to_bear_weight) (value yes)))
   =>
   (assert (concern (id child_septic_hip) (because "age<18" fever ?sign))))
@@ -245,6 +251,26 @@
   (finding (id feeling_unwell) (value yes))
   =>
   (assert (concern (id unwell_with_pain) (because ?site feeling_unwell))))
+
+(defrule CONCERNS::beyond-bowel-disease-new-pain
+  "[ILPA][E] New back, side, groin, buttock or hip pain, or a limp or psoas sign, in someone
+   with Crohn's disease or ulcerative colitis: Crohn's disease is the commonest cause of a
+   secondary psoas abscess, which is often without fever at first (case report new-06:
+   hip pain and difficulty walking in a young man with Crohn's, taken for arthritis);
+   inflammatory bowel disease also brings sacroiliitis (NG65) and, after steroids, a
+   hip bone problem.  The table has inflammatory bowel disease only as a caution
+   (`bowel_inflammation`: no deep abdominal work), or urgent with a fever."
+  (finding (id inflammatory_bowel_disease) (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes))
+      (finding (id ?site&limp) (value yes))
+      (finding (id ?site&psoas_sign) (value yes)))
+  (pain-course (kind new) (because $?course))
+  =>
+  (assert (concern (id bowel_disease_pain) (because inflammatory_bowel_disease ?site $?course))))
 
 (defrule CONCERNS::beyond-stress-fracture-runner-groin
   "[R] Groin pain in someone who runs, whatever its duration: a femoral neck or pubic bone
