@@ -253,21 +253,20 @@
   (assert (concern (id unwell_with_pain) (because ?site feeling_unwell))))
 
 (defrule CONCERNS::beyond-bowel-disease-new-pain
-  "[ILPA][E] New back, side, groin, buttock or hip pain, or a limp or psoas sign, in someone
-   with Crohn's disease or ulcerative colitis: Crohn's disease is the commonest cause of a
-   secondary psoas abscess, which is often without fever at first (case report new-06:
+  "[ILPA][E] New back, side, groin, buttock or hip pain in someone with Crohn's disease or
+   ulcerative colitis: Crohn's disease is the commonest cause of a secondary psoas
+   abscess, which is often without fever at first (case report new-06:
    hip pain and difficulty walking in a young man with Crohn's, taken for arthritis);
    inflammatory bowel disease also brings sacroiliitis (NG65) and, after steroids, a
    hip bone problem.  The table has inflammatory bowel disease only as a caution
-   (`bowel_inflammation`: no deep abdominal work), or urgent with a fever."
+   (`bowel_inflammation`: no deep abdominal work), or urgent with a fever.  A pain site is
+   needed: how long the pain has lasted is asked only where there is pain."
   (finding (id inflammatory_bowel_disease) (value yes))
   (or (finding (id ?site&low_back_pain) (value yes))
       (finding (id ?site&flank_pain) (value yes))
       (finding (id ?site&groin_pain) (value yes))
       (finding (id ?site&buttock_pain) (value yes))
-      (finding (id ?site&hip_pain) (value yes))
-      (finding (id ?site&limp) (value yes))
-      (finding (id ?site&psoas_sign) (value yes)))
+      (finding (id ?site&hip_pain) (value yes)))
   (pain-course (kind new) (because $?course))
   =>
   (assert (concern (id bowel_disease_pain) (because inflammatory_bowel_disease ?site $?course))))
