@@ -135,6 +135,20 @@
   =>
   (assert (concern (id kidney_stone) (because flank_pain ?to $?course))))
 
+(defrule CONCERNS::beyond-flank-to-thigh
+  "[L][K][ILPA] New side pain that spreads into the front or inner thigh: the femoral nerve
+   runs through the psoas, so a bleed or an abscess there (or a stone in the ureter) is
+   felt from the flank down the thigh; the table's bleed rows see it only on a blood
+   thinner (`expanding_bleed`: thigh symptoms as a bleed pressing on the nerve).  Case
+   report add-09: a young man's psoas haematoma from an unknown haemophilia, first
+   massaged."
+  (finding (id flank_pain) (value yes))
+  (or (finding (id ?to&thigh_symptoms) (value yes))
+      (finding (id ?to&medial_thigh_pain) (value yes)))
+  (pain-course (kind new) (because $?course))
+  =>
+  (assert (concern (id flank_to_thigh_pain) (because flank_pain ?to $?course))))
+
 (defrule CONCERNS::beyond-progressive-flank-pain
   "[K][L][N156] New steady side pain that keeps getting worse: a kidney infection, a
    psoas abscess, a retroperitoneal bleed or an aneurysm; the table refers it only at 50
@@ -348,6 +362,18 @@
            (not (concern (id fracture_minor))))
   =>
   (assert (concern (id sports_injury) (because recent_trauma ?sport))))
+
+(defrule CONCERNS::beyond-progressive-pain
+  "[I][A][T] Pain that has kept getting worse for 6 weeks or more: pain that keeps getting
+   worse is a red flag (the table counts it towards `malignancy` only with a second
+   feature), and pain that has not improved over 4 weeks of treatment is already the
+   table's `refractory_pain`, which a pain worsening for longer has met whether treated or
+   not.  Case report add-10: an Ewing sarcoma of the pelvis felt as hip pain getting worse
+   for ten months."
+  (finding (id pain_worsening) (value yes))
+  (finding (id symptom_weeks) (value ?w&:(>= ?w 6)))
+  =>
+  (assert (concern (id progressive_pain) (because pain_worsening "symptom_weeks>=6"))))
 
 ;;; ---- caution -----------------------------------------------------------------------------
 

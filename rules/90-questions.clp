@@ -540,6 +540,16 @@
   =>
   (assert (ask (id groin_pain) (rank ?r) (reason differential) (concerns kidney_stone))))
 
+(defrule QUESTIONS::flank-thigh
+  "[L][K][ILPA] Side pain: does it spread into the front or inner thigh (a bleed or an
+   abscess in the psoas pressing on the femoral nerve)?"
+  (session (mode intake|screen))
+  (finding (id flank_pain) (value yes))
+  (not (concern (id flank_to_thigh_pain)))
+  (open-question (id ?q&thigh_symptoms|medial_thigh_pain) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id ?q) (rank ?r) (reason differential) (concerns flank_to_thigh_pain))))
+
 (defrule QUESTIONS::polymyalgia-stiffness
   "[PMR] Aching of both hips or shoulders: long morning stiffness makes it polymyalgia."
   (session (mode intake|screen))
