@@ -135,6 +135,29 @@
   =>
   (assert (concern (id kidney_stone) (because flank_pain ?to $?course))))
 
+(defrule CONCERNS::beyond-severe-rest-pain
+  "[VRF][I] New back, side, groin, buttock, hip, pelvic or lower belly pain that is severe
+   and there all the time, even lying still, with no position and no painkiller easing it
+   (`pain_at_rest_severe`, a finding the project adds): pain at rest is among the red flags
+   the guidelines most often give, and a strain eases in some position; a kidney, a
+   vessel, an infection or a tumour does not.  Case reports add-03 (a renal infarction,
+   two days of severe side pain in distress, not settling with painkillers) and inf-01
+   (an afebrile psoas abscess, severe pain at rest) turned on it, and the catalogue had no
+   question for it."
+  (finding (id pain_at_rest_severe) (value yes))
+  (or (finding (id ?site&low_back_pain) (value yes))
+      (finding (id ?site&thoracic_pain) (value yes))
+      (finding (id ?site&flank_pain) (value yes))
+      (finding (id ?site&groin_pain) (value yes))
+      (finding (id ?site&buttock_pain) (value yes))
+      (finding (id ?site&hip_pain) (value yes))
+      (finding (id ?site&pelvic_pain) (value yes))
+      (finding (id ?site&right_lower_abdominal_pain) (value yes))
+      (finding (id ?site&left_lower_abdominal_pain) (value yes)))
+  (pain-course (kind new) (because $?course))
+  =>
+  (assert (concern (id severe_rest_pain) (because pain_at_rest_severe ?site $?course))))
+
 (defrule CONCERNS::beyond-flank-to-thigh
   "[L][K][ILPA] New side pain that spreads into the front or inner thigh: the femoral nerve
    runs through the psoas, so a bleed or an abscess there (or a stone in the ureter) is

@@ -540,6 +540,18 @@
   =>
   (assert (ask (id groin_pain) (rank ?r) (reason differential) (concerns kidney_stone))))
 
+(defrule QUESTIONS::severe-rest-pain
+  "[VRF][I] New back, side, groin, buttock, hip, pelvic or lower belly pain: is it severe and
+   there all the time, with nothing easing it (a kidney, a vessel, an infection)?"
+  (session (mode intake))
+  (finding (id low_back_pain|thoracic_pain|flank_pain|groin_pain|buttock_pain|hip_pain|pelvic_pain|right_lower_abdominal_pain|left_lower_abdominal_pain)
+           (value yes))
+  (pain-course (kind new))
+  (not (concern (id severe_rest_pain)))
+  (open-question (id pain_at_rest_severe) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id pain_at_rest_severe) (rank ?r) (reason pattern) (concerns severe_rest_pain))))
+
 (defrule QUESTIONS::flank-thigh
   "[L][K][ILPA] Side pain: does it spread into the front or inner thigh (a bleed or an
    abscess in the psoas pressing on the femoral nerve)?"

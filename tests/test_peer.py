@@ -79,10 +79,26 @@ def conditions_of(c, facts, nums):
             nums.setdefault(c["fact"], set()).add(c["value"])
 
 
+def polarity(c, out):
+    """fact -> the set of operators a condition tree tests a boolean fact with ("equal":
+    the rule needs it yes, "notEqual": the rule needs it not yes)."""
+    for k in ("all", "any"):
+        for x in c.get(k, []):
+            polarity(x, out)
+    if "not" in c:
+        polarity(c["not"], out)
+    if "fact" in c and isinstance(c["value"], bool):
+        out.setdefault(c["fact"], set()).add(c["operator"])
+    return out
+
+
 def aimed_cases(rules, per_rule=30, seed=14):
     """Cases aimed at each concern rule of the port: its findings yes 70% of the time, those
     of the other rules raising the same concern 50%, any other finding 3%; each age or
-    symptom_weeks threshold N it or they name given as N, N-1 or left unknown; sex any."""
+    symptom_weeks threshold N it or they name given as N, N-1 or left unknown; sex any.
+    A third of them aim at the rule alone: its findings as it needs them, and the other
+    rules' own findings the way that stops them (no where they need yes, yes where they
+    need no), so that every ported rule is sometimes the only one behind its concern."""
     qs = bench.load_questions()
     by_concern = collections.defaultdict(list)
     for r in rules:
@@ -113,10 +129,23 @@ def aimed_cases(rules, per_rule=30, seed=14):
         sib, sib_nums = named(by_concern[r["event"]["params"]["id"]])
         for k, v in sib_nums.items():
             nums.setdefault(k, set()).update(v)
+        own_pol = polarity(r["conditions"], {})
+        sib_pol = {}
+        for x in by_concern[r["event"]["params"]["id"]]:
+            if x is not r:
+                polarity(x["conditions"], sib_pol)
         for i in range(per_rule):
             ans = {q["id"]: True for q in qs if q["type"] == "bool" and rng.random() < 0.03}
-            ans.update({f: rng.random() < 0.5 for f in sorted(sib - own)})
-            ans.update({f: rng.random() < 0.7 for f in sorted(own)})
+            if i < per_rule // 3:  # the rule alone
+                for f in sorted(sib - own):
+                    ops = sib_pol.get(f, set())
+                    ans[f] = True if ops == {"notEqual"} else False if ops == {"equal"} else rng.random() < 0.5
+                for f in sorted(own):
+                    ops = own_pol.get(f, {"equal"})
+                    ans[f] = (rng.random() < 0.9) if ops == {"equal"} else False if ops == {"notEqual"} else rng.random() < 0.5
+            else:
+                ans.update({f: rng.random() < 0.5 for f in sorted(sib - own)})
+                ans.update({f: rng.random() < 0.7 for f in sorted(own)})
             for f, vals in sorted(nums.items()):
                 v = rng.choice(sorted(vals) + [None])
                 if v is None:
