@@ -386,6 +386,20 @@
   =>
   (assert (concern (id sports_injury) (because recent_trauma ?sport))))
 
+(defrule CONCERNS::beyond-walking-numbness
+  "[CG147] Numbness or weakness in a leg, or a knee that gives way, that walking brings on
+   and rest eases (`walking_leg_numb_weak`, a finding the project adds), at 50 or over:
+   claudication of the leg arteries or of the spinal canal, which a physician tells apart
+   (pulses, an ankle-brachial index, the nerves).  The table's `claudication` sees only
+   pain, and only with a vascular risk.  Not when a diagnosed lumbar spinal stenosis
+   explains it.  Case report add-04: an external iliac artery occlusion whose knee
+   weakness on walking felt familiar from earlier back trouble."
+  (finding (id walking_leg_numb_weak) (value yes))
+  (not (finding (id spinal_stenosis) (value yes)))
+  (finding (id age) (value ?a&:(>= ?a 50)))
+  =>
+  (assert (concern (id walking_leg_symptoms) (because walking_leg_numb_weak "no spinal_stenosis" "age>=50"))))
+
 (defrule CONCERNS::beyond-progressive-pain
   "[I][A][T] Pain that has kept getting worse for 6 weeks or more: pain that keeps getting
    worse is a red flag (the table counts it towards `malignancy` only with a second

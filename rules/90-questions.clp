@@ -762,6 +762,23 @@
   =>
   (assert (ask (id ?q) (rank ?r) (reason differential) (concerns claudication pmr gca))))
 
+(defrule QUESTIONS::walking-numbness
+  "[CG147] At 50 or over (the question's `when`), as walking pain is asked: does walking
+   bring on numbness or weakness in a leg (claudication of the arteries or the spinal
+   canal)?"
+  (session (mode intake))
+  (open-question (id walking_leg_numb_weak) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id walking_leg_numb_weak) (rank ?r) (reason differential) (concerns walking_leg_symptoms))))
+
+(defrule QUESTIONS::walking-numbness-stenosis
+  "[CG147] Numbness or weakness on walking: a diagnosed lumbar spinal stenosis explains it."
+  (session (mode intake))
+  (finding (id walking_leg_numb_weak) (value yes))
+  (open-question (id spinal_stenosis) (state unanswered) (rank ?r))
+  =>
+  (assert (ask (id spinal_stenosis) (rank ?r) (reason differential) (concerns walking_leg_symptoms))))
+
 (defrule QUESTIONS::spondyloarthritis
   "[E] Low back pain for 12 weeks or more that began before 45: long morning stiffness
    points to spondyloarthritis."
