@@ -65,30 +65,27 @@ def peer(text, rules=None, why=False):
     return p.stdout
 
 
-def conditions_of(c, facts, nums):
-    """The boolean facts and the numeric thresholds a condition tree names."""
+def conditions_of(c, facts, nums, ops=None):
+    """The boolean facts and the numeric thresholds a condition tree names; with ops, also
+    fact -> the operators it tests each boolean fact with ("equal": the rule needs it yes,
+    "notEqual": the rule needs it not yes)."""
     for k in ("all", "any"):
         for x in c.get(k, []):
-            conditions_of(x, facts, nums)
+            conditions_of(x, facts, nums, ops)
     if "not" in c:
-        conditions_of(c["not"], facts, nums)
+        conditions_of(c["not"], facts, nums, ops)
     if "fact" in c:
         if isinstance(c["value"], bool):
             facts.add(c["fact"])
+            if ops is not None:
+                ops.setdefault(c["fact"], set()).add(c["operator"])
         elif isinstance(c["value"], int):
             nums.setdefault(c["fact"], set()).add(c["value"])
 
 
 def polarity(c, out):
-    """fact -> the set of operators a condition tree tests a boolean fact with ("equal":
-    the rule needs it yes, "notEqual": the rule needs it not yes)."""
-    for k in ("all", "any"):
-        for x in c.get(k, []):
-            polarity(x, out)
-    if "not" in c:
-        polarity(c["not"], out)
-    if "fact" in c and isinstance(c["value"], bool):
-        out.setdefault(c["fact"], set()).add(c["operator"])
+    """conditions_of's operators alone: fact -> the operators c tests it with."""
+    conditions_of(c, set(), {}, out)
     return out
 
 
